@@ -1,0 +1,96 @@
+package io.signalmesh.presence;
+
+import io.signalmesh.session.ClientId;
+import io.signalmesh.session.RoomId;
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/**
+ * Presence for the embedded default: one node, kept in this JVM. Thread-safe (sessions live on
+ * several event loops); each room is changed under its own lock, so joins into one room are
+ * serialised and capacity holds exactly.
+ */
+public final class InMemoryPresenceStore implements PresenceStore {
+
+  private final ConcurrentSkipListMap<String, Map<ClientId, Member>> rooms = new ConcurrentSkipListMap<>();
+
+  @Override
+  public Future<JoinResult> join(RoomId room, Member member, int capacity) {
+    JoinResult[] result = new JoinResult[1];
+    rooms.compute(room.value(), (id, members) -> {
+      Map<ClientId, Member> current = members == null ? new LinkedHashMap<>() : members;
+      Member previous = current.get(member.clientId());
+      if (previous == null && current.size() >= capacity) {
+        result[0] = new JoinResult.Full(capacity);
+        return members;
+      }
+      long joinedAt = previous == null ? member.joinedAtMillis() : previous.joinedAtMillis();
+      current.put(member.clientId(),
+          new Member(member.clientId(), member.nodeId(), member.name(), member.metadata(), joinedAt));
+      List<Member> others = new ArrayList<>(current.size() - 1);
+      for (Member m : current.values()) {
+        if (!m.clientId().equals(member.clientId())) {
+          others.add(m);
+        }
+      }
+      result[0] = new JoinResult.Joined(others, previous != null);
+      return current;
+    });
+    return Future.succeededFuture(result[0]);
+  }
+
+  @Override
+  public Future<Boolean> leave(RoomId room, ClientId client) {
+    boolean[] removed = new boolean[1];
+    rooms.computeIfPresent(room.value(), (id, members) -> {
+      removed[0] = members.remove(client) != null;
+      return members.isEmpty() ? null : members;
+    });
+    return Future.succeededFuture(removed[0]);
+  }
+
+  @Override
+  public Future<List<Member>> members(RoomId room) {
+    List<Member> snapshot = new ArrayList<>();
+    rooms.computeIfPresent(room.value(), (id, members) -> {
+      snapshot.addAll(members.values());
+      return members;
+    });
+    return Future.succeededFuture(snapshot);
+  }
+
+  @Override
+  public Future<List<RoomId>> rooms(String after, int limit) {
+    Map<String, ?> tail = after == null ? rooms : rooms.tailMap(after, false);
+    List<RoomId> ids = new ArrayList<>(Math.min(limit, 64));
+    for (String id : tail.keySet()) {
+      if (ids.size() >= limit) {
+        break;
+      }
+      ids.add(new RoomId(id));
+    }
+    return Future.succeededFuture(ids);
+  }
+
+  @Override
+  public Future<List<NodeMembership>> membershipsOfNode(String nodeId) {
+    List<NodeMembership> held = new ArrayList<>();
+    for (String id : rooms.keySet()) {
+      RoomId room = new RoomId(id);
+      members(room).result().stream()
+          .filter(m -> m.nodeId().equals(nodeId))
+          .forEach(m -> held.add(new NodeMembership(room, m)));
+    }
+    return Future.succeededFuture(held);
+  }
+
+  @Override
+  public Future<Void> close() {
+    rooms.clear();
+    return Future.succeededFuture();
+  }
+}
