@@ -54,6 +54,20 @@ public final class InMemoryPresenceStore implements PresenceStore {
   }
 
   @Override
+  public Future<Boolean> leaveIfOnNode(RoomId room, ClientId client, String nodeId) {
+    boolean[] removed = new boolean[1];
+    rooms.computeIfPresent(room.value(), (id, members) -> {
+      Member member = members.get(client);
+      if (member != null && member.nodeId().equals(nodeId)) {
+        members.remove(client);
+        removed[0] = true;
+      }
+      return members.isEmpty() ? null : members;
+    });
+    return Future.succeededFuture(removed[0]);
+  }
+
+  @Override
   public Future<List<Member>> members(RoomId room) {
     List<Member> snapshot = new ArrayList<>();
     rooms.computeIfPresent(room.value(), (id, members) -> {

@@ -26,6 +26,13 @@ public interface PresenceStore {
   /** Removes the client from the room; true if it was a member. */
   Future<Boolean> leave(RoomId room, ClientId client);
 
+  /**
+   * Removes the client from the room only if the store still names {@code nodeId} as its node:
+   * how a survivor reaps a dead node's members without deleting one that meanwhile resumed on a
+   * live node. True if it removed it.
+   */
+  Future<Boolean> leaveIfOnNode(RoomId room, ClientId client, String nodeId);
+
   /** The room's members, empty if the room does not exist. */
   Future<List<Member>> members(RoomId room);
 
