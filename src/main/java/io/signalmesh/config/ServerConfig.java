@@ -1,0 +1,123 @@
+package io.signalmesh.config;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Everything {@code serve} needs, validated once at start (operator-contract.md). A bad value
+ * throws {@link ConfigException} naming the flag.
+ *
+ * @param host signaling and web app listen address (default 0.0.0.0)
+ * @param port signaling and web app port (default 8080)
+ * @param managementHost management listen address (default 127.0.0.1)
+ * @param managementPort health, metrics and admin port (default 8081)
+ * @param nodeId this node's name in presence and admin output (default random)
+ * @param cluster clustering settings (off by default)
+ * @param redisUrl Redis URL for presence, or null for in-memory presence
+ * @param redisTimeout timeout of each Redis command
+ * @param adminKey bearer key for the admin API, or null
+ * @param tokenSecret HS256 secret for room tokens, or null (open mode)
+ * @param ice STUN/TURN settings given to clients
+ * @param tls certificate and key for HTTPS/WSS, or null
+ * @param logFormat text or json
+ * @param webRoot folder to serve the web app from, or null for the packaged copy
+ * @param drainTimeout how long a SIGTERM waits for sessions to move before leaving
+ * @param limits what one connection may do
+ */
+public record ServerConfig(
+    String host,
+    int port,
+    String managementHost,
+    int managementPort,
+    String nodeId,
+    ClusterConfig cluster,
+    String redisUrl,
+    Duration redisTimeout,
+    String adminKey,
+    String tokenSecret,
+    IceConfig ice,
+    TlsConfig tls,
+    LogFormat logFormat,
+    Path webRoot,
+    Duration drainTimeout,
+    SessionLimits limits) {
+
+  public static final int DEFAULT_PORT = 8080;
+  public static final int DEFAULT_MANAGEMENT_PORT = 8081;
+  public static final Duration DEFAULT_REDIS_TIMEOUT = Duration.ofSeconds(2);
+  public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(20);
+  private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+
+  public ServerConfig {
+    Settings.notBlank("--host", host);
+    Settings.port("--port", port, true);
+    Settings.notBlank("--management-host", managementHost);
+    Settings.port("--management-port", managementPort, true);
+    if (port != 0 && port == managementPort && host.equals(managementHost)) {
+      throw new ConfigException("--management-port", "must differ from --port (" + port + ")");
+    }
+    if (!NODE_ID.matcher(nodeId).matches()) {
+      throw new ConfigException("--node-id", "must be 1-64 characters of [A-Za-z0-9_.-]");
+    }
+    Settings.notBlank("--redis", redisUrl);
+    Settings.positive("--redis-timeout", redisTimeout);
+    Settings.notBlank("--admin-key", adminKey);
+    if (adminKey != null && adminKey.length() < 16) {
+      throw new ConfigException("--admin-key", "must be at least 16 characters");
+    }
+    Settings.notBlank("--token-secret", tokenSecret);
+    if (tokenSecret != null && tokenSecret.length() < 16) {
+      throw new ConfigException("--token-secret", "must be at least 16 characters");
+    }
+    if (webRoot != null && !Files.isDirectory(webRoot)) {
+      throw new ConfigException("--web-root", "is not a folder: " + webRoot);
+    }
+    Settings.notNegative("--drain-timeout", drainTimeout);
+  }
+
+  /** TLS on the signaling port. */
+  public record TlsConfig(Path certPath, Path keyPath) {
+    public TlsConfig {
+      if (!Files.isReadable(certPath)) {
+        throw new ConfigException("--tls-cert", "cannot read " + certPath);
+      }
+      if (!Files.isReadable(keyPath)) {
+        throw new ConfigException("--tls-key", "cannot read " + keyPath);
+      }
+    }
+  }
+
+  /** STUN and TURN servers handed to clients in {@code connected.iceServers}. */
+  public record IceConfig(List<String> stunUrls, List<String> turnUrls, String turnSecret, Duration turnCredentialTtl) {
+    public static final Duration DEFAULT_TURN_CREDENTIAL_TTL = Duration.ofHours(12);
+
+    public IceConfig {
+      stunUrls = List.copyOf(stunUrls);
+      turnUrls = List.copyOf(turnUrls);
+      for (String url : stunUrls) {
+        if (!url.startsWith("stun:") && !url.startsWith("stuns:")) {
+          throw new ConfigException("--stun-urls", "'" + url + "' is not a stun: or stuns: URL");
+        }
+      }
+      for (String url : turnUrls) {
+        if (!url.startsWith("turn:") && !url.startsWith("turns:")) {
+          throw new ConfigException("--turn-urls", "'" + url + "' is not a turn: or turns: URL");
+        }
+      }
+      if (!turnUrls.isEmpty() && (turnSecret == null || turnSecret.isBlank())) {
+        throw new ConfigException("--turn-secret", "is required when --turn-urls is set");
+      }
+      Settings.positive("--turn-ttl", turnCredentialTtl);
+    }
+
+    public static IceConfig none() {
+      return new IceConfig(List.of(), List.of(), null, DEFAULT_TURN_CREDENTIAL_TTL);
+    }
+  }
+
+  /** The log line format. */
+  public enum LogFormat { TEXT, JSON }
+}

@@ -1,0 +1,160 @@
+package io.signalmesh.gateway;
+
+import io.signalmesh.config.SessionLimits;
+import io.signalmesh.protocol.CloseCodes;
+import io.signalmesh.protocol.ErrorCode;
+import io.signalmesh.protocol.ServerMessages;
+import io.signalmesh.session.Connection;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocketFrame;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client WebSocket: turns frames into whole text messages under the size limit, enforces
+ * the message rate, and bounds what is queued towards the client. Reads run on the socket's
+ * event loop; {@link #send} may be called from any thread.
+ */
+final class WebSocketConnection implements Connection {
+
+  private static final Logger LOG = LoggerFactory.getLogger(WebSocketConnection.class);
+  /** Rate-limit refusals are counted over this window before the connection is closed for abuse. */
+  private static final long STRIKE_WINDOW_NANOS = 10_000_000_000L;
+
+  private final ServerWebSocket socket;
+  private final SessionLimits limits;
+  private final String remoteAddress;
+  private final AtomicLong pendingBytes = new AtomicLong();
+  private final MessageAssembler assembler;
+  private final io.signalmesh.session.TokenBucket bucket;
+  private volatile boolean closing;
+  private volatile boolean finalClose;
+  private String clientId = "-";
+  private int strikes;
+  private long strikeWindowStart;
+
+  WebSocketConnection(ServerWebSocket socket, SessionLimits limits) {
+    this.socket = socket;
+    this.limits = limits;
+    this.remoteAddress = String.valueOf(socket.remoteAddress());
+    this.assembler = new MessageAssembler(limits.maxMessageBytes());
+    this.bucket = new io.signalmesh.session.TokenBucket(limits.ratePerSecond(), limits.rateBurst(), System.nanoTime());
+  }
+
+  /** Starts reading; {@code onMessage} gets each whole text message that passed the limits. */
+  void start(Consumer<String> onMessage, Runnable onClosed) {
+    socket.frameHandler(frame -> onFrame(frame, onMessage));
+    socket.exceptionHandler(e -> LOG.atDebug().addKeyValue("clientId", clientId).addKeyValue("remote", remoteAddress)
+        .addKeyValue("error", String.valueOf(e)).log("websocket error"));
+    socket.closeHandler(ignored -> {
+      closing = true;
+      onClosed.run();
+    });
+  }
+
+  void identify(String clientId) {
+    this.clientId = clientId;
+  }
+
+  /** True if the client closed normally (1000) or the server closed it for a violation: nothing to resume. */
+  boolean closedFinally() {
+    if (finalClose) {
+      return true;
+    }
+    Short code = socket.closeStatusCode();
+    return code != null && code == CloseCodes.NORMAL;
+  }
+
+  void ping() {
+    if (!closing) {
+      socket.writePing(Buffer.buffer());
+    }
+  }
+
+  @Override
+  public boolean send(String frame) {
+    if (closing) {
+      return false;
+    }
+    int bytes = frame.length();
+    long pending = pendingBytes.addAndGet(bytes);
+    if (pending > limits.maxPendingBytes()) {
+      pendingBytes.addAndGet(-bytes);
+      cutOff(pending);
+      return false;
+    }
+    socket.writeTextMessage(frame).onComplete(done -> pendingBytes.addAndGet(-bytes));
+    return true;
+  }
+
+  @Override
+  public void close(short code, String reason) {
+    if (closing) {
+      return;
+    }
+    closing = true;
+    socket.close(code, reason);
+  }
+
+  @Override
+  public String remoteAddress() {
+    return remoteAddress;
+  }
+
+  private void onFrame(WebSocketFrame frame, Consumer<String> onMessage) {
+    if (closing) {
+      return;
+    }
+    MessageAssembler.Result result = assembler.add(frame);
+    switch (result.outcome()) {
+      case INCOMPLETE, CONTROL -> { }
+      case BINARY -> refuse(ErrorCode.BAD_MESSAGE, "binary frames are not accepted: send JSON text", CloseCodes.UNSUPPORTED_DATA);
+      case TOO_LARGE -> refuse(ErrorCode.TOO_LARGE,
+          "message larger than " + limits.maxMessageBytes() + " bytes", CloseCodes.MESSAGE_TOO_BIG);
+      case MESSAGE -> {
+        if (admit()) {
+          onMessage.accept(result.text());
+        }
+      }
+    }
+  }
+
+  /** The rate limit: a refused message gets an error; sustained abuse closes the connection. */
+  private boolean admit() {
+    long now = System.nanoTime();
+    if (bucket.tryTake(now)) {
+      return true;
+    }
+    if (now - strikeWindowStart > STRIKE_WINDOW_NANOS) {
+      strikeWindowStart = now;
+      strikes = 0;
+    }
+    strikes++;
+    if (strikes > limits.rateBurst()) {
+      refuse(ErrorCode.RATE_LIMITED, "message rate limit exceeded repeatedly", CloseCodes.POLICY_VIOLATION);
+    } else {
+      send(ServerMessages.error(ErrorCode.RATE_LIMITED,
+          "more than " + limits.ratePerSecond() + " messages per second: message dropped", null));
+    }
+    return false;
+  }
+
+  private void refuse(ErrorCode code, String message, short closeCode) {
+    LOG.atWarn().addKeyValue("clientId", clientId).addKeyValue("remote", remoteAddress)
+        .addKeyValue("code", code.wireName()).addKeyValue("closeCode", closeCode).log("closing connection: " + message);
+    finalClose = true;
+    send(ServerMessages.error(code, message, null));
+    close(closeCode, code.wireName());
+  }
+
+  private void cutOff(long pending) {
+    LOG.atWarn().addKeyValue("clientId", clientId).addKeyValue("remote", remoteAddress)
+        .addKeyValue("pendingBytes", pending).log("closing connection: client does not read (slow consumer)");
+    closing = true;
+    // the client is not reading, so a close handshake could wait; reset the TCP connection now
+    socket.close(CloseCodes.POLICY_VIOLATION, "slow consumer");
+  }
+}

@@ -1,0 +1,114 @@
+package io.signalmesh.protocol;
+
+import io.signalmesh.session.ClientId;
+import io.signalmesh.session.RoomId;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Turns one text frame into an {@link Envelope}, or refuses it with the code a client should
+ * see. Every rule about the shape of a client message lives here (the protocol's
+ * {@code CheckValid}); handlers can rely on the fields they read being present and sane.
+ */
+public final class EnvelopeParser {
+
+  private final FieldLimits limits;
+
+  public EnvelopeParser(FieldLimits limits) {
+    this.limits = limits;
+  }
+
+  public Envelope parse(String text) {
+    JsonObject body = decode(text);
+    Object rawType = body.getValue("type");
+    if (!(rawType instanceof String typeName)) {
+      throw new SignalingException(ErrorCode.BAD_MESSAGE, "field 'type' must be a string");
+    }
+    MessageType type = MessageType.fromWireName(typeName);
+    if (type == null) {
+      throw new SignalingException(ErrorCode.UNKNOWN_TYPE, "unknown message type '" + truncate(typeName) + "'");
+    }
+    Envelope envelope = new Envelope(type, body);
+    check(envelope);
+    return envelope;
+  }
+
+  /** The {@code type} of a frame that failed to parse, for the error's {@code ref}, if it can be read. */
+  public static String typeOf(String text) {
+    try {
+      Object type = new JsonObject(text).getValue("type");
+      return type instanceof String s ? truncate(s) : null;
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static JsonObject decode(String text) {
+    try {
+      return new JsonObject(text);
+    } catch (DecodeException | ClassCastException e) {
+      throw new SignalingException(ErrorCode.BAD_JSON, "a frame must hold one JSON object");
+    }
+  }
+
+  private void check(Envelope envelope) {
+    JsonObject body = envelope.body();
+    switch (envelope.type()) {
+      case JOIN_ROOM -> {
+        requireRoomId(body);
+        optionalName(body);
+        optionalMetadata(body);
+      }
+      case LEAVE_ROOM -> requireRoomId(body);
+      case OFFER, ANSWER, ICE_CANDIDATE, END_CALL -> requireTargetId(body);
+      case BROADCAST -> {
+        requireRoomId(body);
+        if (!(body.getValue("data") instanceof JsonObject)) {
+          throw new SignalingException(ErrorCode.BAD_MESSAGE, "field 'data' must be a JSON object");
+        }
+      }
+      case GET_PEERS, PING -> { }
+    }
+  }
+
+  private static void requireRoomId(JsonObject body) {
+    Object roomId = body.getValue("roomId");
+    if (!(roomId instanceof String s) || !RoomId.isValid(s)) {
+      throw new SignalingException(ErrorCode.BAD_MESSAGE,
+          "field 'roomId' must be 1-128 characters of [A-Za-z0-9_.:-]");
+    }
+  }
+
+  private static void requireTargetId(JsonObject body) {
+    Object targetId = body.getValue("targetId");
+    if (!(targetId instanceof String s) || s.isEmpty() || s.length() > ClientId.MAX_LENGTH) {
+      throw new SignalingException(ErrorCode.BAD_MESSAGE, "field 'targetId' must be a client id");
+    }
+  }
+
+  private void optionalName(JsonObject body) {
+    Object name = body.getValue("name");
+    if (name == null) {
+      return;
+    }
+    if (!(name instanceof String s) || s.length() > limits.maxNameLength()) {
+      throw new SignalingException(ErrorCode.BAD_MESSAGE,
+          "field 'name' must be a string of at most " + limits.maxNameLength() + " characters");
+    }
+  }
+
+  private void optionalMetadata(JsonObject body) {
+    Object metadata = body.getValue("metadata");
+    if (metadata == null) {
+      return;
+    }
+    if (!(metadata instanceof JsonObject object) || object.encode().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > limits.maxMetadataBytes()) {
+      throw new SignalingException(ErrorCode.BAD_MESSAGE,
+          "field 'metadata' must be a JSON object of at most " + limits.maxMetadataBytes() + " bytes");
+    }
+  }
+
+  private static String truncate(String s) {
+    return s.length() <= 64 ? s : s.substring(0, 64) + "...";
+  }
+}

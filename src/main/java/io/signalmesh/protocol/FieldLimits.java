@@ -1,0 +1,17 @@
+package io.signalmesh.protocol;
+
+/**
+ * Sizes of the fields a client may set, so that one member cannot make every participant's
+ * room-participants reply (and the presence store) large.
+ *
+ * @param maxNameLength longest display name, in characters
+ * @param maxMetadataBytes largest {@code metadata} object, encoded as JSON
+ */
+public record FieldLimits(int maxNameLength, int maxMetadataBytes) {
+  public static final int DEFAULT_MAX_NAME_LENGTH = 64;
+  public static final int DEFAULT_MAX_METADATA_BYTES = 1024;
+
+  public static FieldLimits defaults() {
+    return new FieldLimits(DEFAULT_MAX_NAME_LENGTH, DEFAULT_MAX_METADATA_BYTES);
+  }
+}

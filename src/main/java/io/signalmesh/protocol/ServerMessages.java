@@ -1,0 +1,117 @@
+package io.signalmesh.protocol;
+
+import io.signalmesh.presence.Member;
+import io.signalmesh.session.ClientId;
+import io.signalmesh.session.RoomId;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.Collection;
+
+/** The frames the server sends, encoded once here so every sender agrees on their shape. */
+public final class ServerMessages {
+
+  public static final int PROTOCOL_VERSION = 1;
+
+  private ServerMessages() {}
+
+  public static String connected(ClientId clientId, String sessionToken, JsonArray iceServers, boolean resumed) {
+    JsonObject message = new JsonObject()
+        .put("type", "connected")
+        .put("clientId", clientId.value())
+        .put("sessionToken", sessionToken)
+        .put("iceServers", iceServers)
+        .put("protocol", PROTOCOL_VERSION);
+    if (resumed) {
+      message.put("resumed", true);
+    }
+    return message.encode();
+  }
+
+  public static String roomParticipants(RoomId room, Collection<Member> others) {
+    JsonArray ids = new JsonArray();
+    JsonObject profiles = new JsonObject();
+    for (Member member : others) {
+      ids.add(member.clientId().value());
+      profiles.put(member.clientId().value(), member.profile());
+    }
+    return new JsonObject()
+        .put("type", "room-participants")
+        .put("roomId", room.value())
+        .put("participants", ids)
+        .put("profiles", profiles)
+        .encode();
+  }
+
+  public static String participantJoined(RoomId room, Member member) {
+    JsonObject message = new JsonObject()
+        .put("type", "participant-joined")
+        .put("roomId", room.value())
+        .put("participantId", member.clientId().value());
+    if (member.name() != null) {
+      message.put("name", member.name());
+    }
+    if (member.metadata() != null) {
+      message.put("metadata", member.metadata());
+    }
+    return message.encode();
+  }
+
+  public static String participantLeft(RoomId room, ClientId participant, LeaveReason reason) {
+    return new JsonObject()
+        .put("type", "participant-left")
+        .put("roomId", room.value())
+        .put("participantId", participant.value())
+        .put("reason", reason.wireName())
+        .encode();
+  }
+
+  public static String peerDisconnected(ClientId peer) {
+    return new JsonObject().put("type", "peer-disconnected").put("clientId", peer.value()).encode();
+  }
+
+  public static String roomClosed(RoomId room, String reason) {
+    return new JsonObject().put("type", "room-closed").put("roomId", room.value()).put("reason", reason).encode();
+  }
+
+  /** A relayed message: the sender's payload unchanged but for {@code targetId} dropped and {@code senderId} set. */
+  public static String relayed(JsonObject body, ClientId sender) {
+    JsonObject copy = body.copy();
+    copy.remove("targetId");
+    copy.put("senderId", sender.value());
+    return copy.encode();
+  }
+
+  public static String broadcast(RoomId room, ClientId sender, JsonObject data) {
+    return new JsonObject()
+        .put("type", "broadcast")
+        .put("roomId", room.value())
+        .put("senderId", sender.value())
+        .put("data", data)
+        .encode();
+  }
+
+  public static String peersList(Collection<ClientId> peers) {
+    JsonArray ids = new JsonArray();
+    peers.forEach(id -> ids.add(id.value()));
+    return new JsonObject().put("type", "peers-list").put("peers", ids).encode();
+  }
+
+  public static String pong() {
+    return "{\"type\":\"pong\"}";
+  }
+
+  public static String reconnect(String reason) {
+    return new JsonObject().put("type", "reconnect").put("reason", reason).encode();
+  }
+
+  public static String error(ErrorCode code, String message, String ref) {
+    JsonObject error = new JsonObject()
+        .put("type", "error")
+        .put("code", code.wireName())
+        .put("message", message);
+    if (ref != null) {
+      error.put("ref", ref);
+    }
+    return error.encode();
+  }
+}

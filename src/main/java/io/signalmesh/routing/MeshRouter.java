@@ -1,0 +1,140 @@
+package io.signalmesh.routing;
+
+import io.signalmesh.presence.Member;
+import io.signalmesh.protocol.ErrorCode;
+import io.signalmesh.protocol.SignalingException;
+import io.signalmesh.session.ClientId;
+import io.signalmesh.session.RoomId;
+import io.signalmesh.session.Session;
+import io.signalmesh.session.SessionRegistry;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Delivers frames to clients wherever they are: straight to the session when it is on this
+ * node, else once per node to that node's inbox. Finds peers only through the local room
+ * views, so a relay never waits on the presence store.
+ */
+public final class MeshRouter {
+
+  private final String nodeId;
+  private final SessionRegistry sessions;
+  private final RoomViews views;
+  private final NodeInbox inbox;
+
+  public MeshRouter(String nodeId, SessionRegistry sessions, RoomViews views, NodeInbox inbox) {
+    this.nodeId = nodeId;
+    this.sessions = sessions;
+    this.views = views;
+    this.inbox = inbox;
+  }
+
+  public String nodeId() {
+    return nodeId;
+  }
+
+  /**
+   * Relays a frame to a peer that shares a room with the sender.
+   *
+   * @throws SignalingException {@code unknown-peer} if no shared room holds the target,
+   *     {@code unavailable} if the target cannot take it now (resume inbox full, too slow)
+   */
+  public void relay(Session sender, ClientId target, String frame) {
+    Member member = sharedMember(sender, target);
+    if (member == null) {
+      throw new SignalingException(ErrorCode.UNKNOWN_PEER, "no peer " + target + " in your rooms");
+    }
+    if (!member.nodeId().equals(nodeId)) {
+      inbox.send(member.nodeId(), List.of(target), frame);
+      return;
+    }
+    switch (deliverLocal(target, frame)) {
+      case SENT, QUEUED -> { }
+      case REFUSED -> throw new SignalingException(ErrorCode.UNAVAILABLE,
+          "peer " + target + " cannot take messages now (reconnecting with a full queue, or gone)");
+    }
+  }
+
+  /** Sends a frame to every member of the room but {@code except}. */
+  public void toRoom(RoomId room, String frame, ClientId except) {
+    toMembers(views.members(room), frame, except);
+  }
+
+  /** Sends a frame to the given members but {@code except}: local ones directly, the others once per node. */
+  public void toMembers(Collection<Member> members, String frame, ClientId except) {
+    fanOut(members, except, frame, (node, ids) -> inbox.send(node, ids, frame));
+  }
+
+  /** Announces a join to the room: local members get the frame, other nodes also update their views. */
+  public void announceJoin(RoomId room, Member joined, String frame) {
+    fanOut(views.members(room), joined.clientId(), frame,
+        (node, ids) -> inbox.sendJoined(node, ids, room, joined, frame));
+  }
+
+  /** Announces a departure to the room: local members get the frame, other nodes also update their views. */
+  public void announceLeave(RoomId room, ClientId left, String frame) {
+    fanOut(views.members(room), left, frame, (node, ids) -> inbox.sendLeft(node, ids, room, left, frame));
+  }
+
+  /** Every client that shares at least one room with the session, once each. */
+  public Set<Member> peersOf(Session session) {
+    Map<ClientId, Member> peers = new HashMap<>();
+    for (RoomId room : session.rooms()) {
+      for (Member member : views.members(room)) {
+        if (!member.clientId().equals(session.id())) {
+          peers.putIfAbsent(member.clientId(), member);
+        }
+      }
+    }
+    return new LinkedHashSet<>(peers.values());
+  }
+
+  /** Delivers to a session held by this node. */
+  public Session.Delivery deliverLocal(ClientId target, String frame) {
+    Session session = sessions.get(target);
+    return session == null ? Session.Delivery.REFUSED : session.deliver(frame);
+  }
+
+  private Member sharedMember(Session sender, ClientId target) {
+    if (target.equals(sender.id())) {
+      return null;
+    }
+    for (RoomId room : sender.rooms()) {
+      Member member = views.member(room, target);
+      if (member != null) {
+        return member;
+      }
+    }
+    return null;
+  }
+
+  private void fanOut(Collection<Member> members, ClientId except, String frame, NodeSender remote) {
+    Map<String, List<ClientId>> byNode = null;
+    for (Member member : members) {
+      if (member.clientId().equals(except)) {
+        continue;
+      }
+      if (member.nodeId().equals(nodeId)) {
+        deliverLocal(member.clientId(), frame);
+      } else {
+        if (byNode == null) {
+          byNode = new HashMap<>();
+        }
+        byNode.computeIfAbsent(member.nodeId(), n -> new ArrayList<>()).add(member.clientId());
+      }
+    }
+    if (byNode != null) {
+      byNode.forEach(remote::send);
+    }
+  }
+
+  @FunctionalInterface
+  private interface NodeSender {
+    void send(String node, List<ClientId> targets);
+  }
+}

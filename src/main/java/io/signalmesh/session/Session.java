@@ -1,0 +1,148 @@
+package io.signalmesh.session;
+
+import io.vertx.core.Future;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * One client's session: its identity, rooms and current connection. It outlives a dropped
+ * connection for the resume grace, keeping frames meant for it in a bounded inbox.
+ *
+ * <p>Frames are delivered from any event loop (peers live on all of them), and a resume may
+ * arrive on another loop than the one the session started on, so state changes and sends are
+ * guarded by the session's monitor; sends only queue onto the connection, never block.
+ */
+public final class Session {
+
+  /** Where a session is in its life. */
+  public enum State { CONNECTED, DETACHED, ENDED }
+
+  /** What became of a frame given to {@link #deliver}. */
+  public enum Delivery { SENT, QUEUED, REFUSED }
+
+  private final ClientId id;
+  private final String sessionToken;
+  private final Set<RoomId> rooms = ConcurrentHashMap.newKeySet();
+  private final ResumeInbox inbox;
+  private State state = State.CONNECTED;
+  private Connection connection;
+  private long graceTimer = -1;
+  private Future<?> operations = Future.succeededFuture();
+
+  public Session(ClientId id, String sessionToken, Connection connection, int inboxCapacity) {
+    this.id = id;
+    this.sessionToken = sessionToken;
+    this.connection = connection;
+    this.inbox = new ResumeInbox(inboxCapacity);
+  }
+
+  public ClientId id() {
+    return id;
+  }
+
+  public String sessionToken() {
+    return sessionToken;
+  }
+
+  /** The rooms the session is in (a live, thread-safe view). */
+  public Set<RoomId> rooms() {
+    return rooms;
+  }
+
+  public synchronized State state() {
+    return state;
+  }
+
+  public synchronized Connection connection() {
+    return connection;
+  }
+
+  /** Sends a frame now, keeps it for the resume, or refuses it (ended, inbox full, or cut off). */
+  public synchronized Delivery deliver(String frame) {
+    switch (state) {
+      case CONNECTED:
+        return connection.send(frame) ? Delivery.SENT : Delivery.REFUSED;
+      case DETACHED:
+        return inbox.offer(frame) ? Delivery.QUEUED : Delivery.REFUSED;
+      default:
+        return Delivery.REFUSED;
+    }
+  }
+
+  /**
+   * The connection {@code from} is gone: keep the session for a resume. False if the session
+   * had already moved to another connection or ended, in which case nothing changes.
+   */
+  public synchronized boolean detach(Connection from, long graceTimerId) {
+    if (state != State.CONNECTED || connection != from) {
+      return false;
+    }
+    state = State.DETACHED;
+    connection = null;
+    graceTimer = graceTimerId;
+    return true;
+  }
+
+  /**
+   * Moves the session onto a new connection: sends {@code greeting} on it, then the frames kept
+   * meanwhile, in order, all under the monitor so that later deliveries queue behind them.
+   * Reports the connection it replaced (null if it was detached) and the grace timer to cancel;
+   * does nothing if the session ended.
+   */
+  public synchronized Attach attach(Connection to, String greeting) {
+    if (state == State.ENDED) {
+      return new Attach(false, null, -1, 0);
+    }
+    Connection previous = connection;
+    long timer = graceTimer;
+    graceTimer = -1;
+    connection = to;
+    state = State.CONNECTED;
+    to.send(greeting);
+    List<String> kept = inbox.drain();
+    kept.forEach(to::send);
+    return new Attach(true, previous, timer, kept.size());
+  }
+
+  /** Ends the session if {@code from} is still its connection; false if it moved on or ended. */
+  public synchronized boolean endIfOn(Connection from) {
+    if (state != State.CONNECTED || connection != from) {
+      return false;
+    }
+    return end();
+  }
+
+  /** Ends the session if it is still waiting for a resume; false if it resumed or ended meanwhile. */
+  public synchronized boolean endIfDetached() {
+    if (state != State.DETACHED) {
+      return false;
+    }
+    return end();
+  }
+
+  /** Marks the session ended; false if it already was (ending is done once). */
+  public synchronized boolean end() {
+    if (state == State.ENDED) {
+      return false;
+    }
+    state = State.ENDED;
+    connection = null;
+    inbox.drain();
+    return true;
+  }
+
+  /**
+   * Runs room operations of this session one after another, in the order they were asked for,
+   * even though each completes asynchronously (a leave must not overtake its join).
+   */
+  public synchronized <T> Future<T> serially(Supplier<Future<T>> operation) {
+    Future<T> next = operations.transform(ignored -> operation.get());
+    operations = next;
+    return next;
+  }
+
+  /** The outcome of {@link #attach}. */
+  public record Attach(boolean attached, Connection replaced, long graceTimerId, int deliveredFromInbox) {}
+}

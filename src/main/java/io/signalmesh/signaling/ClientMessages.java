@@ -1,0 +1,93 @@
+package io.signalmesh.signaling;
+
+import io.signalmesh.config.SessionLimits;
+import io.signalmesh.protocol.Envelope;
+import io.signalmesh.protocol.EnvelopeParser;
+import io.signalmesh.protocol.ErrorCode;
+import io.signalmesh.protocol.LeaveReason;
+import io.signalmesh.protocol.ServerMessages;
+import io.signalmesh.protocol.SignalingException;
+import io.signalmesh.routing.MeshRouter;
+import io.signalmesh.session.ClientId;
+import io.signalmesh.session.RoomId;
+import io.signalmesh.session.Session;
+import io.signalmesh.presence.Member;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What the server does with each message a client sends: parse and validate once, then one
+ * small step per type. Refusals become {@code error} frames through {@link ErrorReplies}.
+ */
+public final class ClientMessages {
+
+  private final EnvelopeParser parser;
+  private final MeshRouter router;
+  private final RoomMembership membership;
+  private final RoomAccess access;
+  private final SessionLimits limits;
+
+  public ClientMessages(EnvelopeParser parser, MeshRouter router, RoomMembership membership, RoomAccess access,
+      SessionLimits limits) {
+    this.parser = parser;
+    this.router = router;
+    this.membership = membership;
+    this.access = access;
+    this.limits = limits;
+  }
+
+  /** Handles one text message from the session's current connection. */
+  public void handle(Session session, String text) {
+    Envelope envelope;
+    try {
+      envelope = parser.parse(text);
+    } catch (SignalingException e) {
+      ErrorReplies.reply(session, e, EnvelopeParser.typeOf(text));
+      return;
+    }
+    String ref = envelope.type().wireName();
+    try {
+      switch (envelope.type()) {
+        case JOIN_ROOM -> join(session, envelope, ref);
+        case LEAVE_ROOM -> leave(session, envelope, ref);
+        case OFFER, ANSWER, ICE_CANDIDATE, END_CALL ->
+            router.relay(session, envelope.targetId(), ServerMessages.relayed(envelope.body(), session.id()));
+        case BROADCAST -> broadcast(session, envelope);
+        case GET_PEERS -> session.deliver(ServerMessages.peersList(peerIds(session)));
+        case PING -> session.deliver(ServerMessages.pong());
+      }
+    } catch (RuntimeException e) {
+      ErrorReplies.reply(session, e, ref);
+    }
+  }
+
+  private void join(Session session, Envelope envelope, String ref) {
+    RoomId room = envelope.roomId();
+    int capacity = access.capacityFor(session, room, limits.roomCapacity());
+    session.serially(() -> membership.join(session, room, envelope.name(), envelope.metadata(), capacity,
+            limits.maxRoomsPerClient()))
+        .onFailure(failure -> ErrorReplies.reply(session, failure, ref));
+  }
+
+  private void leave(Session session, Envelope envelope, String ref) {
+    RoomId room = envelope.roomId();
+    session.serially(() -> membership.leave(session, room, LeaveReason.LEFT))
+        .onFailure(failure -> ErrorReplies.reply(session, failure, ref));
+  }
+
+  private void broadcast(Session session, Envelope envelope) {
+    RoomId room = envelope.roomId();
+    if (!session.rooms().contains(room)) {
+      throw new SignalingException(ErrorCode.NOT_IN_ROOM, "you are not in room " + room);
+    }
+    router.toRoom(room, ServerMessages.broadcast(room, session.id(), envelope.data()), session.id());
+  }
+
+  private List<ClientId> peerIds(Session session) {
+    List<ClientId> ids = new ArrayList<>();
+    for (Member peer : router.peersOf(session)) {
+      ids.add(peer.clientId());
+    }
+    return ids;
+  }
+}
