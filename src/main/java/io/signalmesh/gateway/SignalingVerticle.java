@@ -1,7 +1,11 @@
 package io.signalmesh.gateway;
 
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.signalmesh.auth.RoomToken;
+import io.signalmesh.auth.TokenRejectedException;
 import io.signalmesh.config.SessionLimits;
+import io.signalmesh.protocol.CloseCodes;
+import io.signalmesh.protocol.ErrorCode;
 import io.signalmesh.session.Session;
 import io.signalmesh.signaling.ClientMessages;
 import io.signalmesh.signaling.SessionLifecycle;
@@ -32,6 +36,7 @@ public final class SignalingVerticle extends VerticleBase {
   private final SessionLimits limits;
   private final Supplier<StaticHandler> webApp;
   private final BooleanSupplier accepting;
+  private final Admission admission;
   private final Set<WebSocketConnection> connections = new HashSet<>();
   private HttpServer server;
 
@@ -39,7 +44,8 @@ public final class SignalingVerticle extends VerticleBase {
    * @param accepting false while the node drains: upgrades are refused with 503
    */
   public SignalingVerticle(HttpServerOptions options, SessionLifecycle lifecycle, ClientMessages messages,
-      SessionLimits limits, Supplier<StaticHandler> webApp, BooleanSupplier accepting) {
+      SessionLimits limits, Admission admission, Supplier<StaticHandler> webApp, BooleanSupplier accepting) {
+    this.admission = admission;
     this.options = options;
     this.lifecycle = lifecycle;
     this.messages = messages;
@@ -77,8 +83,16 @@ public final class SignalingVerticle extends VerticleBase {
 
   private void onWebSocket(ServerWebSocket socket) {
     WebSocketConnection connection = new WebSocketConnection(socket, limits);
+    String resumeToken = queryParameter(socket.query(), "resume");
+    RoomToken grant;
+    try {
+      grant = lifecycle.canResume(resumeToken) ? null : admission.grantFor(queryParameter(socket.query(), "token"));
+    } catch (TokenRejectedException e) {
+      connection.refuse(ErrorCode.UNAUTHORIZED, e.getMessage(), CloseCodes.UNAUTHORIZED);
+      return;
+    }
     connections.add(connection);
-    Session session = lifecycle.open(connection, queryParameter(socket.query(), "resume"));
+    Session session = lifecycle.open(connection, resumeToken, grant);
     connection.identify(session.id().value());
     connection.start(
         text -> messages.handle(session, text),

@@ -5,6 +5,7 @@ import io.signalmesh.protocol.CloseCodes;
 import io.signalmesh.protocol.ErrorCode;
 import io.signalmesh.protocol.ServerMessages;
 import io.signalmesh.session.Connection;
+import io.signalmesh.session.TokenBucket;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrame;
@@ -29,7 +30,7 @@ final class WebSocketConnection implements Connection {
   private final String remoteAddress;
   private final AtomicLong pendingBytes = new AtomicLong();
   private final MessageAssembler assembler;
-  private final io.signalmesh.session.TokenBucket bucket;
+  private final TokenBucket bucket;
   private volatile boolean closing;
   private volatile boolean finalClose;
   private String clientId = "-";
@@ -41,7 +42,7 @@ final class WebSocketConnection implements Connection {
     this.limits = limits;
     this.remoteAddress = String.valueOf(socket.remoteAddress());
     this.assembler = new MessageAssembler(limits.maxMessageBytes());
-    this.bucket = new io.signalmesh.session.TokenBucket(limits.ratePerSecond(), limits.rateBurst(), System.nanoTime());
+    this.bucket = new TokenBucket(limits.ratePerSecond(), limits.rateBurst(), System.nanoTime());
   }
 
   /** Starts reading; {@code onMessage} gets each whole text message that passed the limits. */
@@ -142,7 +143,8 @@ final class WebSocketConnection implements Connection {
     return false;
   }
 
-  private void refuse(ErrorCode code, String message, short closeCode) {
+  /** Sends the error and closes for good: the session, if any, ends at once. */
+  void refuse(ErrorCode code, String message, short closeCode) {
     LOG.atWarn().addKeyValue("clientId", clientId).addKeyValue("remote", remoteAddress)
         .addKeyValue("code", code.wireName()).addKeyValue("closeCode", closeCode).log("closing connection: " + message);
     finalClose = true;

@@ -1,5 +1,6 @@
 package io.signalmesh.session;
 
+import io.signalmesh.auth.RoomToken;
 import io.vertx.core.Future;
 import java.util.List;
 import java.util.Set;
@@ -26,13 +27,18 @@ public final class Session {
   private final String sessionToken;
   private final Set<RoomId> rooms = ConcurrentHashMap.newKeySet();
   private final ResumeInbox inbox;
+  private final RoomToken grant;
   private State state = State.CONNECTED;
   private Connection connection;
   private long graceTimer = -1;
   private Future<?> operations = Future.succeededFuture();
 
-  public Session(ClientId id, String sessionToken, Connection connection, int inboxCapacity) {
+  /**
+   * @param grant the room token the session connected with, or null in open mode
+   */
+  public Session(ClientId id, String sessionToken, Connection connection, int inboxCapacity, RoomToken grant) {
     this.id = id;
+    this.grant = grant;
     this.sessionToken = sessionToken;
     this.connection = connection;
     this.inbox = new ResumeInbox(inboxCapacity);
@@ -40,6 +46,11 @@ public final class Session {
 
   public ClientId id() {
     return id;
+  }
+
+  /** The room token the session connected with; null in open mode. */
+  public RoomToken grant() {
+    return grant;
   }
 
   public String sessionToken() {

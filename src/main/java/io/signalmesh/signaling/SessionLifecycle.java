@@ -1,5 +1,6 @@
 package io.signalmesh.signaling;
 
+import io.signalmesh.auth.RoomToken;
 import io.signalmesh.protocol.LeaveReason;
 import io.signalmesh.protocol.ServerMessages;
 import io.signalmesh.session.ClientId;
@@ -44,12 +45,19 @@ public final class SessionLifecycle {
     this.resumeInboxMessages = resumeInboxMessages;
   }
 
+  /** Whether {@code resumeToken} names a session this node can resume (no new room token needed then). */
+  public boolean canResume(String resumeToken) {
+    Session session = sessions.byToken(resumeToken);
+    return session != null && session.state() != Session.State.ENDED;
+  }
+
   /**
    * A connection opened: resumes the session named by {@code resumeToken} while it is alive,
    * else starts a new one (a stale or unknown token gets a fresh session, {@code resumed}
-   * absent, so the client knows to rejoin). Sends {@code connected} first either way.
+   * absent, so the client knows to rejoin). Sends {@code connected} first either way. A
+   * resumed session keeps the grant it started with.
    */
-  public Session open(Connection connection, String resumeToken) {
+  public Session open(Connection connection, String resumeToken, RoomToken grant) {
     Session existing = sessions.byToken(resumeToken);
     if (existing != null) {
       Session.Attach attach = existing.attach(connection,
@@ -67,7 +75,7 @@ public final class SessionLifecycle {
         return existing;
       }
     }
-    Session session = new Session(ClientId.random(), tokens.next(), connection, resumeInboxMessages);
+    Session session = new Session(ClientId.random(), tokens.next(), connection, resumeInboxMessages, grant);
     sessions.add(session);
     session.deliver(ServerMessages.connected(session.id(), session.sessionToken(), iceServers.apply(session.id()), false));
     LOG.atInfo().addKeyValue("clientId", session.id()).addKeyValue("remote", connection.remoteAddress())

@@ -1,0 +1,198 @@
+package io.signalmesh.cli;
+
+import io.signalmesh.app.SignalmeshNode;
+import io.signalmesh.config.ClusterConfig;
+import io.signalmesh.config.ConfigException;
+import io.signalmesh.config.ServerConfig;
+import io.signalmesh.config.SessionLimits;
+import io.signalmesh.logging.LogSetup;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code serve}: runs a node until SIGTERM, then drains (operator-contract.md). */
+@Command(name = "serve", description = "Runs a signaling node (embedded default: one node, in-memory presence)",
+    sortOptions = false)
+public final class ServeCommand implements Callable<Integer> {
+
+  @Spec
+  private CommandSpec spec;
+
+  @Option(names = "--host", defaultValue = "0.0.0.0", description = "Signaling and web app listen address (default: ${DEFAULT-VALUE})")
+  String host;
+  @Option(names = "--port", defaultValue = "8080", description = "Signaling and web app port (default: ${DEFAULT-VALUE})")
+  int port;
+  @Option(names = "--management-host", defaultValue = "127.0.0.1", description = "Management listen address (default: ${DEFAULT-VALUE})")
+  String managementHost;
+  @Option(names = "--management-port", defaultValue = "8081", description = "Health, metrics and admin port (default: ${DEFAULT-VALUE})")
+  int managementPort;
+  @Option(names = "--node-id", description = "Node name in presence and admin output (default: random)")
+  String nodeId;
+
+  @Option(names = "--cluster", description = "Join a Hazelcast cluster (clustered event bus)")
+  boolean cluster;
+  @Option(names = "--cluster-host", defaultValue = ClusterConfig.DEFAULT_HOST, description = "Address for cluster and event-bus traffic (default: ${DEFAULT-VALUE})")
+  String clusterHost;
+  @Option(names = "--cluster-port", defaultValue = "5701", description = "Hazelcast member port (default: ${DEFAULT-VALUE})")
+  int clusterPort;
+  @Option(names = "--cluster-members", split = ",", description = "Comma-separated host:port of cluster members (TCP-IP discovery)")
+  List<String> clusterMembers = List.of();
+  @Option(names = "--cluster-dns", description = "Headless Service name for Kubernetes DNS discovery")
+  String clusterDns;
+  @Option(names = "--eventbus-port", defaultValue = "0", description = "Event bus port, 0 = any free port (default: ${DEFAULT-VALUE})")
+  int eventBusPort;
+
+  @Option(names = "--redis", description = "Redis URL for presence (redis://host:port, rediss://...); default in-memory")
+  String redis;
+  @Option(names = "--redis-timeout", defaultValue = "2s", converter = DurationConverter.class, description = "Timeout of each Redis command (default: ${DEFAULT-VALUE})")
+  Duration redisTimeout;
+
+  @Option(names = "--admin-key", description = "Bearer key for the admin REST API")
+  String adminKey;
+  @Option(names = "--token-secret", description = "HS256 secret (32+ bytes): joining then needs a room token")
+  String tokenSecret;
+  @Option(names = "--turn-urls", split = ",", description = "Comma-separated TURN URLs given to clients")
+  List<String> turnUrls = List.of();
+  @Option(names = "--turn-secret", description = "coturn static-auth-secret for TURN REST credentials")
+  String turnSecret;
+  @Option(names = "--turn-ttl", defaultValue = "12h", converter = DurationConverter.class, description = "Lifetime of TURN credentials (default: ${DEFAULT-VALUE})")
+  Duration turnTtl;
+  @Option(names = "--stun-urls", split = ",", description = "Comma-separated STUN URLs given to clients")
+  List<String> stunUrls = List.of();
+
+  @Option(names = "--max-message-bytes", defaultValue = "65536", description = "Largest accepted message (default: ${DEFAULT-VALUE})")
+  int maxMessageBytes;
+  @Option(names = "--resume-grace", defaultValue = "15", description = "Seconds a dropped session may resume (default: ${DEFAULT-VALUE})")
+  int resumeGraceSeconds;
+  @Option(names = "--rate-limit", defaultValue = "50", description = "Messages per second per connection, sustained (default: ${DEFAULT-VALUE})")
+  int rateLimit;
+  @Option(names = "--rate-burst", defaultValue = "200", description = "Messages a connection may send at once (default: ${DEFAULT-VALUE})")
+  int rateBurst;
+  @Option(names = "--max-rooms-per-client", defaultValue = "16", description = "Rooms one connection may be in (default: ${DEFAULT-VALUE})")
+  int maxRoomsPerClient;
+  @Option(names = "--room-capacity", defaultValue = "50", description = "Participants per room unless a token says otherwise (default: ${DEFAULT-VALUE})")
+  int roomCapacity;
+  @Option(names = "--max-name-length", defaultValue = "64", description = "Longest display name (default: ${DEFAULT-VALUE})")
+  int maxNameLength;
+  @Option(names = "--max-metadata-bytes", defaultValue = "1024", description = "Largest participant metadata (default: ${DEFAULT-VALUE})")
+  int maxMetadataBytes;
+  @Option(names = "--resume-inbox", defaultValue = "256", description = "Messages kept for a dropped session (default: ${DEFAULT-VALUE})")
+  int resumeInbox;
+  @Option(names = "--max-pending-bytes", defaultValue = "1048576", description = "Bytes queued to a client that does not read before it is cut off (default: ${DEFAULT-VALUE})")
+  int maxPendingBytes;
+  @Option(names = "--ping-interval", defaultValue = "20s", converter = DurationConverter.class, description = "WebSocket ping interval (default: ${DEFAULT-VALUE})")
+  Duration pingInterval;
+  @Option(names = "--idle-timeout", defaultValue = "60s", converter = DurationConverter.class, description = "Close connections silent for longer (default: ${DEFAULT-VALUE})")
+  Duration idleTimeout;
+  @Option(names = "--drain-timeout", defaultValue = "20s", converter = DurationConverter.class, description = "How long SIGTERM waits for clients to move (default: ${DEFAULT-VALUE})")
+  Duration drainTimeout;
+
+  @Option(names = "--tls-cert", description = "PEM certificate chain: serve HTTPS/WSS")
+  Path tlsCert;
+  @Option(names = "--tls-key", description = "PEM private key for --tls-cert")
+  Path tlsKey;
+  @Option(names = "--log-format", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE})")
+  String logFormat;
+  @Option(names = "--web-root", description = "Serve the web app from this folder instead of the packaged copy")
+  Path webRoot;
+
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit")
+  boolean help;
+
+  @Override
+  public Integer call() throws Exception {
+    ServerConfig config;
+    try {
+      config = toConfig();
+    } catch (ConfigException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    LogSetup.apply(config.logFormat());
+    SignalmeshNode node;
+    try {
+      node = SignalmeshNode.start(config).toCompletionStage().toCompletableFuture().get();
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof ConfigException bad) {
+        throw new ParameterException(spec.commandLine(), bad.getMessage());
+      }
+      System.err.println("signalmesh: cannot start: " + cause);
+      return 1;
+    }
+    System.out.printf("signalmesh ready: node=%s signaling=%s://%s:%d management=http://%s:%d%n",
+        node.nodeId(), config.tls() == null ? "http" : "https", config.host(), node.port(),
+        config.managementHost(), node.managementPort());
+    System.out.flush();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        node.drainAndStop().toCompletionStage().toCompletableFuture()
+            .get(config.drainTimeout().toSeconds() + 10, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        System.err.println("signalmesh: drain did not finish cleanly: " + e);
+      } finally {
+        stopped.countDown();
+      }
+    }, "signalmesh-shutdown"));
+    stopped.await();
+    return 0;
+  }
+
+  /**
+   * The config that {@code serve} would run with for these arguments and environment; what
+   * tests and embedding use so that they go through the same parsing and validation.
+   *
+   * @throws picocli.CommandLine.ParameterException for a bad value, naming the flag
+   */
+  public static ServerConfig parse(java.util.function.Function<String, String> environment, String... args) {
+    ServeCommand command = new ServeCommand();
+    picocli.CommandLine commandLine = new picocli.CommandLine(command);
+    commandLine.setDefaultValueProvider(new EnvironmentDefaults(environment));
+    commandLine.parseArgs(args);
+    try {
+      return command.toConfig();
+    } catch (ConfigException e) {
+      throw new ParameterException(commandLine, e.getMessage(), e, null, null);
+    }
+  }
+
+  ServerConfig toConfig() {
+    ServerConfig.LogFormat format = switch (logFormat) {
+      case "text" -> ServerConfig.LogFormat.TEXT;
+      case "json" -> ServerConfig.LogFormat.JSON;
+      default -> throw new ConfigException("--log-format", "must be text or json (got '" + logFormat + "')");
+    };
+    if ((tlsCert == null) != (tlsKey == null)) {
+      throw new ConfigException(tlsCert == null ? "--tls-cert" : "--tls-key", "--tls-cert and --tls-key go together");
+    }
+    if (resumeGraceSeconds < 0) {
+      throw new ConfigException("--resume-grace", "must not be negative (got " + resumeGraceSeconds + ")");
+    }
+    SessionLimits limits = new SessionLimits(maxMessageBytes, rateLimit, rateBurst, maxRoomsPerClient, roomCapacity,
+        maxNameLength, maxMetadataBytes, resumeInbox, maxPendingBytes, pingInterval, idleTimeout,
+        Duration.ofSeconds(resumeGraceSeconds));
+    return new ServerConfig(host, port, managementHost, managementPort, nodeId == null ? randomNodeId() : nodeId,
+        new ClusterConfig(cluster, clusterHost, clusterPort, clusterMembers, clusterDns, eventBusPort),
+        redis, redisTimeout, adminKey, tokenSecret,
+        new ServerConfig.IceConfig(stunUrls, turnUrls, turnSecret, turnTtl),
+        tlsCert == null ? null : new ServerConfig.TlsConfig(tlsCert, tlsKey),
+        format, webRoot, drainTimeout, limits);
+  }
+
+  private static String randomNodeId() {
+    byte[] bytes = new byte[4];
+    new SecureRandom().nextBytes(bytes);
+    return "node-" + HexFormat.of().formatHex(bytes);
+  }
+}

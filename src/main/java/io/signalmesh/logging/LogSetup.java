@@ -1,0 +1,29 @@
+package io.signalmesh.logging;
+
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.joran.JoranConfigurator;
+import ch.qos.logback.core.joran.spi.JoranException;
+import io.signalmesh.config.ServerConfig.LogFormat;
+import java.net.URL;
+import org.slf4j.LoggerFactory;
+
+/** Switches the log format chosen with {@code --log-format}; text is what logback.xml sets up. */
+public final class LogSetup {
+
+  private LogSetup() {}
+
+  public static void apply(LogFormat format) {
+    if (format != LogFormat.JSON || !(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
+      return;
+    }
+    URL config = LogSetup.class.getResource("/logback-json.xml");
+    context.reset();
+    JoranConfigurator configurator = new JoranConfigurator();
+    configurator.setContext(context);
+    try {
+      configurator.doConfigure(config);
+    } catch (JoranException e) {
+      throw new IllegalStateException("cannot configure JSON logging", e);
+    }
+  }
+}
