@@ -21,7 +21,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * Presence in Redis (standalone, sentinel or cluster; see {@link RedisUrl}) for a mesh of nodes.
@@ -44,6 +47,8 @@ public final class RedisPresenceStore implements PresenceStore {
 
   private static final RedisScript JOIN = RedisScript.fromResource("presence/join.lua");
   private static final RedisScript LEAVE = RedisScript.fromResource("presence/leave.lua");
+  /** Most Redis calls one operation has in flight at once (the pool holds 16 connections by default). */
+  private static final int MAX_CONCURRENT_CALLS = 32;
   private static final Comparator<Member> BY_JOIN_TIME =
       Comparator.comparingLong(Member::joinedAtMillis).thenComparing(m -> m.clientId().value());
 
@@ -112,17 +117,26 @@ public final class RedisPresenceStore implements PresenceStore {
     String subject = "node " + nodeId;
     return call(op, subject, Request.cmd(Command.SMEMBERS).arg(nodeMemberships(nodeId)))
         .compose(entries -> {
-          List<Future<NodeMembership>> lookups = new ArrayList<>(entries.size());
+          Map<RoomId, List<ClientId>> byRoom = new TreeMap<>(Comparator.comparing(RoomId::value));
+          List<Future<?>> cleanups = new ArrayList<>();
           for (Response entry : entries) {
-            lookups.add(membershipOf(op, subject, nodeId, entry.toString()));
+            String text = entry.toString();
+            int separator = text.indexOf(RedisPresenceKeys.ENTRY_SEPARATOR);
+            String roomId = separator < 0 ? "" : text.substring(0, separator);
+            if (RoomId.isValid(roomId)) {
+              byRoom.computeIfAbsent(new RoomId(roomId), r -> new ArrayList<>()).add(new ClientId(text.substring(separator + 1)));
+            } else {
+              cleanups.add(call(op, subject, Request.cmd(Command.SREM).arg(nodeMemberships(nodeId)).arg(text)).otherwiseEmpty());
+            }
           }
-          return Future.all(lookups).map(done -> {
-            List<NodeMembership> held = new ArrayList<>(lookups.size());
-            lookups.stream().map(Future::result).filter(Objects::nonNull).forEach(held::add);
-            held.sort(Comparator.comparing((NodeMembership m) -> m.room().value())
-                .thenComparing(m -> m.member().clientId().value()));
-            return held;
-          });
+          return Future.all(cleanups)
+              .compose(done -> inBoundedChunks(new ArrayList<>(byRoom.entrySet()),
+                  roomClients -> membershipsIn(op, nodeId, roomClients.getKey(), roomClients.getValue())))
+              .map(perRoom -> {
+                List<NodeMembership> held = new ArrayList<>();
+                perRoom.forEach(held::addAll);
+                return held;
+              });
         });
   }
 
@@ -181,16 +195,9 @@ public final class RedisPresenceStore implements PresenceStore {
           candidates.add(new RoomId(id.toString()));
         }
       }
-      List<Future<Boolean>> checks = new ArrayList<>(candidates.size());
-      for (RoomId room : candidates) {
-        checks.add(call("rooms", subject(room), Request.cmd(Command.EXISTS).arg(roomMembers(room)))
-            .compose(exists -> exists.toLong() > 0
-                ? Future.succeededFuture(true)
-                : unindexRoom("rooms", room).otherwiseEmpty().map(false)));
-      }
-      return Future.all(checks).compose(done -> {
+      return inBoundedChunks(candidates, this::roomStillHasMembers).compose(exists -> {
         for (int i = 0; i < candidates.size(); i++) {
-          if (checks.get(i).result()) {
+          if (exists.get(i)) {
             found.add(candidates.get(i));
           }
         }
@@ -202,24 +209,56 @@ public final class RedisPresenceStore implements PresenceStore {
     });
   }
 
-  /** One entry of a node's index as a membership, or null (removing the entry) if it is stale. */
-  private Future<NodeMembership> membershipOf(String op, String subject, String nodeId, String entry) {
-    int separator = entry.indexOf(RedisPresenceKeys.ENTRY_SEPARATOR);
-    String roomId = separator < 0 ? "" : entry.substring(0, separator);
-    if (!RoomId.isValid(roomId)) {
-      return call(op, subject, Request.cmd(Command.SREM).arg(nodeMemberships(nodeId)).arg(entry))
-          .otherwiseEmpty().map(ignored -> null);
+  /** True if the indexed room has members; else removes it from the index (ignoring failures) and answers false. */
+  private Future<Boolean> roomStillHasMembers(RoomId room) {
+    return call("rooms", subject(room), Request.cmd(Command.EXISTS).arg(roomMembers(room)))
+        .compose(exists -> exists.toLong() > 0
+            ? Future.succeededFuture(true)
+            : unindexRoom("rooms", room).otherwiseEmpty().map(false));
+  }
+
+  /** The room's members that the node's index names, still on that node; stale entries are removed. */
+  private Future<List<NodeMembership>> membershipsIn(String op, String nodeId, RoomId room, List<ClientId> clients) {
+    clients.sort(Comparator.comparing(ClientId::value));
+    Request hmget = Request.cmd(Command.HMGET).arg(roomMembers(room));
+    clients.forEach(client -> hmget.arg(client.value()));
+    return call(op, subject(room), hmget).compose(values -> {
+      List<NodeMembership> held = new ArrayList<>(clients.size());
+      List<Future<?>> cleanups = new ArrayList<>();
+      for (int i = 0; i < clients.size(); i++) {
+        Response json = values.get(i);
+        Member member = json == null ? null : decode(clients.get(i).value(), json.toString());
+        if (member != null && member.nodeId().equals(nodeId)) {
+          held.add(new NodeMembership(room, member));
+        } else {
+          cleanups.add(unindexMember(op, room, clients.get(i), nodeId).otherwiseEmpty());
+        }
+      }
+      return Future.all(cleanups).map(held);
+    });
+  }
+
+  /**
+   * Applies {@code call} to every item, at most {@link #MAX_CONCURRENT_CALLS} at a time, so a big
+   * node or page never floods the connection pool's wait queue. Results keep the items' order.
+   */
+  private static <T, R> Future<List<R>> inBoundedChunks(List<T> items, Function<T, Future<R>> call) {
+    return inBoundedChunks(items, 0, call, new ArrayList<>(items.size()));
+  }
+
+  private static <T, R> Future<List<R>> inBoundedChunks(List<T> items, int from, Function<T, Future<R>> call, List<R> results) {
+    if (from >= items.size()) {
+      return Future.succeededFuture(results);
     }
-    RoomId room = new RoomId(roomId);
-    ClientId client = new ClientId(entry.substring(separator + 1));
-    return call(op, subject, Request.cmd(Command.HGET).arg(roomMembers(room)).arg(client.value()))
-        .compose(json -> {
-          Member member = json == null ? null : decode(client.value(), json.toString());
-          if (member != null && member.nodeId().equals(nodeId)) {
-            return Future.succeededFuture(new NodeMembership(room, member));
-          }
-          return unindexMember(op, room, client, nodeId).otherwiseEmpty().map(ignored -> null);
-        });
+    int to = Math.min(items.size(), from + MAX_CONCURRENT_CALLS);
+    List<Future<R>> chunk = new ArrayList<>(to - from);
+    for (int i = from; i < to; i++) {
+      chunk.add(call.apply(items.get(i)));
+    }
+    return Future.all(chunk).compose(done -> {
+      chunk.forEach(future -> results.add(future.result()));
+      return inBoundedChunks(items, to, call, results);
+    });
   }
 
   /**
