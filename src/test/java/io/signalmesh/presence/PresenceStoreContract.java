@@ -230,6 +230,21 @@ abstract class PresenceStoreContract {
   }
 
   @Test
+  void membershipsOfNodeListsEveryMemberOfABusyNode() {
+    List<NodeMembership> expected = new ArrayList<>();
+    for (int r = 0; r < 60; r++) {
+      RoomId room = new RoomId("busy-" + r);
+      for (int c = 0; c < 3; c++) {
+        Member member = member("client-" + r + "-" + c, NODE_A);
+        joined(room, member);
+        expected.add(new NodeMembership(room, member));
+      }
+    }
+
+    assertThat(await(store.membershipsOfNode(NODE_A))).containsExactlyInAnyOrderElementsOf(expected);
+  }
+
+  @Test
   void concurrentJoinsAdmitExactlyTheCapacity() throws InterruptedException {
     int capacity = 10;
     int joiners = 20;

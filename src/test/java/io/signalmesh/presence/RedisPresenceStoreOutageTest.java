@@ -5,8 +5,10 @@ import static io.signalmesh.presence.Futures.eventually;
 import static io.signalmesh.presence.PresenceStoreContract.member;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
 
 import io.signalmesh.presence.JoinResult.Joined;
+import io.signalmesh.presence.PresenceStore.NodeMembership;
 import io.signalmesh.session.ClientId;
 import io.signalmesh.session.RoomId;
 import io.signalmesh.testsupport.RedisServer;
@@ -60,7 +62,23 @@ class RedisPresenceStoreOutageTest {
     await(store.members(ROOM));
     redis.command("CLIENT", "PAUSE", "10000", "ALL");
 
-    assertUnavailable(() -> await(store.join(ROOM, member("alice", "node-a"), 10)), "join", "room-1");
+    assertThatThrownBy(() -> await(store.join(ROOM, member("alice", "node-a"), 10)))
+        .isInstanceOf(PresenceUnavailableException.class)
+        .hasMessageContaining("join")
+        .hasMessageContaining("room-1")
+        .hasMessageContaining("did not answer");
+  }
+
+  @Test
+  void aJoinThatTimedOutButWasAppliedLaterIsStillIndexed() {
+    Member alice = member("alice", "node-a");
+    redis.command("CLIENT", "PAUSE", "1500", "ALL");
+    assertThatThrownBy(() -> await(store.join(ROOM, alice, 10))).isInstanceOf(PresenceUnavailableException.class);
+
+    eventually(vertx, RECOVERY_LIMIT, () -> store.membershipsOfNode("node-a")
+        .map(held -> held.size() == 1 ? held : fail("not indexed yet")));
+    assertThat(await(store.rooms(null, 10))).containsExactly(ROOM);
+    assertThat(await(store.membershipsOfNode("node-a"))).containsExactly(new NodeMembership(ROOM, alice));
   }
 
   @Test
