@@ -2,7 +2,7 @@
 --
 -- KEYS[1]  room members hash   signalmesh:room:{<roomId>}:members   (clientId -> member JSON)
 -- ARGV[1]  clientId
--- ARGV[2]  nodeId the member must still be on, or "" to remove it whichever node holds it
+-- ARGV[2]  optional: the nodeId the member must still be on; absent = whichever node holds it
 --
 -- Returns  {removedJson, remaining}  removedJson is the member's stored JSON, or "" if nothing was
 --                                    removed (not a member, or held by another node); remaining is
@@ -11,7 +11,7 @@ local stored = redis.call('HGET', KEYS[1], ARGV[1])
 if not stored then
   return {'', redis.call('HLEN', KEYS[1])}
 end
-if ARGV[2] ~= '' then
+if #ARGV >= 2 then
   local ok, member = pcall(cjson.decode, stored)
   if not ok or type(member) ~= 'table' or member.node ~= ARGV[2] then
     return {'', redis.call('HLEN', KEYS[1])}

@@ -89,7 +89,7 @@ public final class RedisPresenceStore implements PresenceStore {
 
   @Override
   public Future<Boolean> leave(RoomId room, ClientId client) {
-    return leave("leave", room, client, "");
+    return leave("leave", room, client, null);
   }
 
   @Override
@@ -167,8 +167,10 @@ public final class RedisPresenceStore implements PresenceStore {
         .map(done -> new JoinResult.Joined(others, !previous.isEmpty()));
   }
 
+  /** Runs leave.lua; {@code requiredNode} null removes the member whichever node holds it. */
   private Future<Boolean> leave(String op, RoomId room, ClientId client, String requiredNode) {
-    Future<Response> script = LEAVE.run(redis, List.of(roomMembers(room)), List.of(client.value(), requiredNode));
+    List<String> args = requiredNode == null ? List.of(client.value()) : List.of(client.value(), requiredNode);
+    Future<Response> script = LEAVE.run(redis, List.of(roomMembers(room)), args);
     Future<Boolean> unindexed = script.compose(reply -> {
       String removed = reply.get(0).toString();
       if (removed.isEmpty()) {

@@ -165,6 +165,7 @@ abstract class PresenceStoreContract {
     joined(ROOM, member("alice", NODE_B));
 
     assertThat(await(store.leaveIfOnNode(ROOM, new ClientId("alice"), NODE_A))).isFalse();
+    assertThat(await(store.leaveIfOnNode(ROOM, new ClientId("alice"), ""))).isFalse();
     assertThat(await(store.members(ROOM))).extracting(Member::nodeId).containsExactly(NODE_B);
   }
 
