@@ -1,0 +1,49 @@
+package io.signalmesh.presence;
+
+import io.signalmesh.session.ClientId;
+import io.signalmesh.session.RoomId;
+
+/**
+ * Where {@link RedisPresenceStore} keeps presence in Redis. Every key of one room carries the hash
+ * tag {@code {roomId}}, so a script that touches a room stays in one slot and runs on Redis
+ * Cluster too. The two indexes cannot share a room's slot; they are updated right after each
+ * script, idempotently, and read defensively (an entry whose room or member is gone is skipped
+ * and removed).
+ *
+ * <table>
+ *   <caption>Keys (none has a TTL: presence lives until leave or reaping)</caption>
+ *   <tr><th>Key</th><th>Type</th><th>Holds</th></tr>
+ *   <tr><td>{@code signalmesh:room:{<roomId>}:members}</td><td>HASH</td>
+ *       <td>clientId -> member JSON {@code {"joinedAt":millis,"node":..,"name":..,"metadata":{..}}};
+ *           Redis deletes it with its last field</td></tr>
+ *   <tr><td>{@code signalmesh:rooms}</td><td>ZSET</td>
+ *       <td>room ids, all with score 0, so ZRANGEBYLEX pages them in id order</td></tr>
+ *   <tr><td>{@code signalmesh:node:{<nodeId>}:memberships}</td><td>SET</td>
+ *       <td>{@code <roomId>|<clientId>} for every member whose session that node holds</td></tr>
+ * </table>
+ */
+final class RedisPresenceKeys {
+
+  /** Prefix of every key, so signalmesh can share a Redis database. */
+  static final String PREFIX = "signalmesh:";
+  /** ZSET of the ids of rooms with members (score 0, lexicographic order). */
+  static final String ROOMS = PREFIX + "rooms";
+  /** Separates room and client in a node-memberships entry; room ids never contain it. */
+  static final char ENTRY_SEPARATOR = '|';
+
+  private RedisPresenceKeys() {}
+
+  /** HASH clientId -> member JSON of one room. */
+  static String roomMembers(RoomId room) {
+    return PREFIX + "room:{" + room.value() + "}:members";
+  }
+
+  /** SET of {@code roomId|clientId} entries held by one node. */
+  static String nodeMemberships(String nodeId) {
+    return PREFIX + "node:{" + nodeId + "}:memberships";
+  }
+
+  static String membershipEntry(RoomId room, ClientId client) {
+    return room.value() + ENTRY_SEPARATOR + client.value();
+  }
+}

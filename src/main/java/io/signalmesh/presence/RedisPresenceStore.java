@@ -1,0 +1,374 @@
+package io.signalmesh.presence;
+
+import static io.signalmesh.presence.RedisPresenceKeys.ROOMS;
+import static io.signalmesh.presence.RedisPresenceKeys.membershipEntry;
+import static io.signalmesh.presence.RedisPresenceKeys.nodeMemberships;
+import static io.signalmesh.presence.RedisPresenceKeys.roomMembers;
+
+import io.signalmesh.session.ClientId;
+import io.signalmesh.session.RoomId;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * Presence in Redis (standalone, sentinel or cluster; see {@link RedisUrl}) for a mesh of nodes.
+ * Key layout: {@link RedisPresenceKeys}. Joins and leaves are Lua scripts on the room's hash
+ * ({@code presence/join.lua}, {@code presence/leave.lua}); the room and node indexes are brought
+ * up to date right after, and are also maintained when a caller has already timed out.
+ *
+ * <p>Every Redis call races a Vert.x timer of {@code callTimeout}: the Redis client has no
+ * per-command timeout. A timeout, a refused connection or an error reply fails the operation with
+ * {@link PresenceUnavailableException} naming the operation and room. A timed-out join or leave
+ * may still have been applied; both are idempotent, so retrying is safe. The client reconnects on
+ * demand, so the store works again once Redis is back, without a restart.
+ *
+ * <p>Thread-safe: it holds no state besides the client.
+ */
+public final class RedisPresenceStore implements PresenceStore {
+
+  /** Default time a single Redis call may take before the operation fails as unavailable. */
+  public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(2);
+
+  private static final RedisScript JOIN = RedisScript.fromResource("presence/join.lua");
+  private static final RedisScript LEAVE = RedisScript.fromResource("presence/leave.lua");
+  /** Most Redis calls one operation has in flight at once (the pool holds 16 connections by default). */
+  private static final int MAX_CONCURRENT_CALLS = 32;
+  private static final Comparator<Member> BY_JOIN_TIME =
+      Comparator.comparingLong(Member::joinedAtMillis).thenComparing(m -> m.clientId().value());
+
+  private final Vertx vertx;
+  private final Redis redis;
+  private final long callTimeoutMillis;
+
+  /** A store with {@link #DEFAULT_CALL_TIMEOUT}. */
+  public RedisPresenceStore(Vertx vertx, RedisOptions options) {
+    this(vertx, options, DEFAULT_CALL_TIMEOUT);
+  }
+
+  /**
+   * @param options where Redis is, usually {@code RedisUrl.parse(url)}
+   * @param callTimeout how long each Redis call may take, positive
+   */
+  public RedisPresenceStore(Vertx vertx, RedisOptions options, Duration callTimeout) {
+    this.vertx = Objects.requireNonNull(vertx, "vertx");
+    Objects.requireNonNull(options, "options");
+    Objects.requireNonNull(callTimeout, "callTimeout");
+    if (callTimeout.isNegative() || callTimeout.isZero()) {
+      throw new IllegalArgumentException("Redis call timeout must be positive, was " + callTimeout);
+    }
+    this.callTimeoutMillis = Math.max(1, callTimeout.toMillis());
+    this.redis = Redis.createClient(vertx, options);
+  }
+
+  @Override
+  public Future<JoinResult> join(RoomId room, Member member, int capacity) {
+    String op = "join";
+    Future<Response> script = JOIN.run(redis, List.of(roomMembers(room)), List.of(
+        member.clientId().value(), encode(member), Long.toString(member.joinedAtMillis()),
+        Integer.toString(capacity)));
+    // runs even if the caller timed out, so a join that Redis applied late is still indexed
+    Future<JoinResult> indexed = script.compose(reply -> indexJoin(op, room, member, capacity, reply));
+    return timed(op, subject(room), script).compose(reply -> indexed);
+  }
+
+  @Override
+  public Future<Boolean> leave(RoomId room, ClientId client) {
+    return leave("leave", room, client, null);
+  }
+
+  @Override
+  public Future<Boolean> leaveIfOnNode(RoomId room, ClientId client, String nodeId) {
+    return leave("leaveIfOnNode", room, client, Objects.requireNonNull(nodeId, "nodeId"));
+  }
+
+  @Override
+  public Future<List<Member>> members(RoomId room) {
+    return call("members", subject(room), Request.cmd(Command.HGETALL).arg(roomMembers(room)))
+        .map(RedisPresenceStore::decodeMembers);
+  }
+
+  @Override
+  public Future<List<RoomId>> rooms(String after, int limit) {
+    if (limit <= 0) {
+      return Future.succeededFuture(List.of());
+    }
+    return roomsPage(after, limit, new ArrayList<>());
+  }
+
+  @Override
+  public Future<List<NodeMembership>> membershipsOfNode(String nodeId) {
+    String op = "membershipsOfNode";
+    String subject = "node " + nodeId;
+    return call(op, subject, Request.cmd(Command.SMEMBERS).arg(nodeMemberships(nodeId)))
+        .compose(entries -> {
+          Map<RoomId, List<ClientId>> byRoom = new TreeMap<>(Comparator.comparing(RoomId::value));
+          List<Future<?>> cleanups = new ArrayList<>();
+          for (Response entry : entries) {
+            String text = entry.toString();
+            int separator = text.indexOf(RedisPresenceKeys.ENTRY_SEPARATOR);
+            String roomId = separator < 0 ? "" : text.substring(0, separator);
+            if (RoomId.isValid(roomId)) {
+              byRoom.computeIfAbsent(new RoomId(roomId), r -> new ArrayList<>()).add(new ClientId(text.substring(separator + 1)));
+            } else {
+              cleanups.add(call(op, subject, Request.cmd(Command.SREM).arg(nodeMemberships(nodeId)).arg(text)).otherwiseEmpty());
+            }
+          }
+          return Future.all(cleanups)
+              .compose(done -> inBoundedChunks(new ArrayList<>(byRoom.entrySet()),
+                  roomClients -> membershipsIn(op, nodeId, roomClients.getKey(), roomClients.getValue())))
+              .map(perRoom -> {
+                List<NodeMembership> held = new ArrayList<>();
+                perRoom.forEach(held::addAll);
+                return held;
+              });
+        });
+  }
+
+  @Override
+  public Future<Void> close() {
+    return redis.close();
+  }
+
+  private Future<JoinResult> indexJoin(String op, RoomId room, Member member, int capacity, Response reply) {
+    if ("full".equals(reply.get(0).toString())) {
+      return Future.succeededFuture(new JoinResult.Full(capacity));
+    }
+    String previous = reply.get(1).toString();
+    List<Member> others = new ArrayList<>((reply.size() - 2) / 2);
+    for (int i = 2; i + 1 < reply.size(); i += 2) {
+      addDecoded(others, reply.get(i).toString(), reply.get(i + 1).toString());
+    }
+    others.sort(BY_JOIN_TIME);
+    String subject = subject(room);
+    Future<Response> roomIndexed = call(op, subject, Request.cmd(Command.ZADD).arg(ROOMS).arg(0).arg(room.value()));
+    Future<Response> nodeIndexed = call(op, subject, Request.cmd(Command.SADD)
+        .arg(nodeMemberships(member.nodeId())).arg(membershipEntry(room, member.clientId())));
+    String previousNode = previous.isEmpty() ? null : nodeOf(previous);
+    Future<Void> movedOut = previousNode == null || previousNode.equals(member.nodeId())
+        ? Future.succeededFuture()
+        : unindexMember(op, room, member.clientId(), previousNode);
+    return Future.all(roomIndexed, nodeIndexed, movedOut)
+        .map(done -> new JoinResult.Joined(others, !previous.isEmpty()));
+  }
+
+  /** Runs leave.lua; {@code requiredNode} null removes the member whichever node holds it. */
+  private Future<Boolean> leave(String op, RoomId room, ClientId client, String requiredNode) {
+    List<String> args = requiredNode == null ? List.of(client.value()) : List.of(client.value(), requiredNode);
+    Future<Response> script = LEAVE.run(redis, List.of(roomMembers(room)), args);
+    Future<Boolean> unindexed = script.compose(reply -> {
+      String removed = reply.get(0).toString();
+      if (removed.isEmpty()) {
+        return Future.succeededFuture(false);
+      }
+      long remaining = reply.get(1).toLong();
+      String node = nodeOf(removed);
+      Future<Void> memberGone = node == null ? Future.succeededFuture() : unindexMember(op, room, client, node);
+      Future<Void> roomGone = remaining == 0 ? unindexRoom(op, room) : Future.succeededFuture();
+      return Future.all(memberGone, roomGone).map(true);
+    });
+    return timed(op, subject(room), script).compose(reply -> unindexed);
+  }
+
+  /** Pages the room index, skipping (and removing) rooms that have no members any more. */
+  private Future<List<RoomId>> roomsPage(String after, int limit, List<RoomId> found) {
+    int wanted = limit - found.size();
+    Request range = Request.cmd(Command.ZRANGEBYLEX).arg(ROOMS).arg(after == null ? "-" : "(" + after).arg("+")
+        .arg("LIMIT").arg(0).arg(wanted);
+    return call("rooms", "index", range).compose(ids -> {
+      List<RoomId> candidates = new ArrayList<>(ids.size());
+      for (Response id : ids) {
+        if (RoomId.isValid(id.toString())) {
+          candidates.add(new RoomId(id.toString()));
+        }
+      }
+      return inBoundedChunks(candidates, this::roomStillHasMembers).compose(exists -> {
+        for (int i = 0; i < candidates.size(); i++) {
+          if (exists.get(i)) {
+            found.add(candidates.get(i));
+          }
+        }
+        boolean indexExhausted = ids.size() < wanted;
+        return indexExhausted || found.size() >= limit
+            ? Future.succeededFuture(found)
+            : roomsPage(ids.get(ids.size() - 1).toString(), limit, found);
+      });
+    });
+  }
+
+  /** True if the indexed room has members; else removes it from the index (ignoring failures) and answers false. */
+  private Future<Boolean> roomStillHasMembers(RoomId room) {
+    return call("rooms", subject(room), Request.cmd(Command.EXISTS).arg(roomMembers(room)))
+        .compose(exists -> exists.toLong() > 0
+            ? Future.succeededFuture(true)
+            : unindexRoom("rooms", room).otherwiseEmpty().map(false));
+  }
+
+  /** The room's members that the node's index names, still on that node; stale entries are removed. */
+  private Future<List<NodeMembership>> membershipsIn(String op, String nodeId, RoomId room, List<ClientId> clients) {
+    clients.sort(Comparator.comparing(ClientId::value));
+    Request hmget = Request.cmd(Command.HMGET).arg(roomMembers(room));
+    clients.forEach(client -> hmget.arg(client.value()));
+    return call(op, subject(room), hmget).compose(values -> {
+      List<NodeMembership> held = new ArrayList<>(clients.size());
+      List<Future<?>> cleanups = new ArrayList<>();
+      for (int i = 0; i < clients.size(); i++) {
+        Response json = values.get(i);
+        Member member = json == null ? null : decode(clients.get(i).value(), json.toString());
+        if (member != null && member.nodeId().equals(nodeId)) {
+          held.add(new NodeMembership(room, member));
+        } else {
+          cleanups.add(unindexMember(op, room, clients.get(i), nodeId).otherwiseEmpty());
+        }
+      }
+      return Future.all(cleanups).map(held);
+    });
+  }
+
+  /**
+   * Applies {@code call} to every item, at most {@link #MAX_CONCURRENT_CALLS} at a time, so a big
+   * node or page never floods the connection pool's wait queue. Results keep the items' order.
+   */
+  private static <T, R> Future<List<R>> inBoundedChunks(List<T> items, Function<T, Future<R>> call) {
+    return inBoundedChunks(items, 0, call, new ArrayList<>(items.size()));
+  }
+
+  private static <T, R> Future<List<R>> inBoundedChunks(List<T> items, int from, Function<T, Future<R>> call, List<R> results) {
+    if (from >= items.size()) {
+      return Future.succeededFuture(results);
+    }
+    int to = Math.min(items.size(), from + MAX_CONCURRENT_CALLS);
+    List<Future<R>> chunk = new ArrayList<>(to - from);
+    for (int i = from; i < to; i++) {
+      chunk.add(call.apply(items.get(i)));
+    }
+    return Future.all(chunk).compose(done -> {
+      chunk.forEach(future -> results.add(future.result()));
+      return inBoundedChunks(items, to, call, results);
+    });
+  }
+
+  /**
+   * Removes the room from the index, then puts it back if a concurrent join filled it meanwhile
+   * (that join's own ZADD may have run before the ZREM).
+   */
+  private Future<Void> unindexRoom(String op, RoomId room) {
+    String subject = subject(room);
+    return call(op, subject, Request.cmd(Command.ZREM).arg(ROOMS).arg(room.value()))
+        .compose(removed -> call(op, subject, Request.cmd(Command.EXISTS).arg(roomMembers(room))))
+        .compose(exists -> exists.toLong() > 0
+            ? call(op, subject, Request.cmd(Command.ZADD).arg(ROOMS).arg(0).arg(room.value()))
+            : Future.succeededFuture())
+        .mapEmpty();
+  }
+
+  /** Removes the member from the node's index, then puts it back if it (re)joined on that node meanwhile. */
+  private Future<Void> unindexMember(String op, RoomId room, ClientId client, String nodeId) {
+    String subject = subject(room);
+    String entry = membershipEntry(room, client);
+    return call(op, subject, Request.cmd(Command.SREM).arg(nodeMemberships(nodeId)).arg(entry))
+        .compose(removed -> call(op, subject, Request.cmd(Command.HGET).arg(roomMembers(room)).arg(client.value())))
+        .compose(json -> json != null && nodeId.equals(nodeOf(json.toString()))
+            ? call(op, subject, Request.cmd(Command.SADD).arg(nodeMemberships(nodeId)).arg(entry))
+            : Future.succeededFuture())
+        .mapEmpty();
+  }
+
+  private Future<Response> call(String op, String subject, Request request) {
+    return timed(op, subject, redis.send(request));
+  }
+
+  /** Fails with PresenceUnavailableException if {@code call} fails or takes longer than the call timeout. */
+  private <T> Future<T> timed(String op, String subject, Future<T> call) {
+    Promise<T> promise = Promise.promise();
+    long timer = vertx.setTimer(callTimeoutMillis, id -> promise.tryFail(new PresenceUnavailableException(
+        op + " (" + subject + "): Redis did not answer within " + callTimeoutMillis + " ms")));
+    call.onComplete(result -> {
+      vertx.cancelTimer(timer);
+      if (result.succeeded()) {
+        promise.tryComplete(result.result());
+      } else {
+        promise.tryFail(new PresenceUnavailableException(
+            op + " (" + subject + "): Redis failed: " + describe(result.cause()), result.cause()));
+      }
+    });
+    return promise.future();
+  }
+
+  private static String describe(Throwable cause) {
+    return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+  }
+
+  private static String subject(RoomId room) {
+    return "room " + room.value();
+  }
+
+  /** The member JSON the join script stores after prefixing {@code joinedAt}; never empty. */
+  private static String encode(Member member) {
+    JsonObject json = new JsonObject().put("node", member.nodeId());
+    if (member.name() != null) {
+      json.put("name", member.name());
+    }
+    if (member.metadata() != null) {
+      json.put("metadata", member.metadata());
+    }
+    return json.encode();
+  }
+
+  private static List<Member> decodeMembers(Response hash) {
+    List<Member> members = new ArrayList<>(hash.size());
+    if (hash.isMap()) {
+      for (String client : hash.getKeys()) {
+        addDecoded(members, client, hash.get(client).toString());
+      }
+    } else {
+      for (int i = 0; i + 1 < hash.size(); i += 2) {
+        addDecoded(members, hash.get(i).toString(), hash.get(i + 1).toString());
+      }
+    }
+    members.sort(BY_JOIN_TIME);
+    return members;
+  }
+
+  private static void addDecoded(List<Member> members, String client, String json) {
+    Member member = decode(client, json);
+    if (member != null) {
+      members.add(member);
+    }
+  }
+
+  /** The stored member, or null if the value is not one (written by something else): skipped. */
+  private static Member decode(String client, String json) {
+    try {
+      JsonObject stored = new JsonObject(json);
+      String node = stored.getString("node");
+      if (node == null) {
+        return null;
+      }
+      return new Member(new ClientId(client), node, stored.getString("name"),
+          stored.getJsonObject("metadata"), stored.getLong("joinedAt", 0L));
+    } catch (DecodeException | ClassCastException e) {
+      return null;
+    }
+  }
+
+  private static String nodeOf(String json) {
+    Member member = decode("-", json);
+    return member == null ? null : member.nodeId();
+  }
+}

@@ -1,0 +1,35 @@
+-- join.lua: add a member to a room unless the room is full; joining again is idempotent.
+--
+-- KEYS[1]  room members hash   signalmesh:room:{<roomId>}:members   (clientId -> member JSON)
+-- ARGV[1]  clientId
+-- ARGV[2]  member JSON without joinedAt, a non-empty object: {"node":"...","name":...,"metadata":...}
+-- ARGV[3]  joinedAt (epoch millis) used when the client is not yet a member
+-- ARGV[4]  capacity: most members the room may hold
+--
+-- Returns  {"full"}                                       the room holds capacity others; nothing changed
+--          {"joined", previousJson, c1, j1, c2, j2, ...}  previousJson is "" for a first join; ci/ji are
+--                                                         the other members' ids and stored JSON
+--
+-- The stored JSON always starts with {"joinedAt":<digits>, so a rejoin keeps the first join time
+-- without decoding (and re-encoding) the app's metadata.
+local previous = redis.call('HGET', KEYS[1], ARGV[1])
+if not previous then
+  if redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[4]) then
+    return {'full'}
+  end
+  previous = ''
+end
+
+local joinedAt = string.match(previous, '^{"joinedAt":(%-?%d+),') or ARGV[3]
+local stored = '{"joinedAt":' .. joinedAt .. ',' .. string.sub(ARGV[2], 2)
+redis.call('HSET', KEYS[1], ARGV[1], stored)
+
+local reply = {'joined', previous}
+local all = redis.call('HGETALL', KEYS[1])
+for i = 1, #all, 2 do
+  if all[i] ~= ARGV[1] then
+    reply[#reply + 1] = all[i]
+    reply[#reply + 1] = all[i + 1]
+  end
+end
+return reply

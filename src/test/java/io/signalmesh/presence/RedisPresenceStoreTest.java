@@ -1,0 +1,83 @@
+package io.signalmesh.presence;
+
+import static io.signalmesh.presence.Futures.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.signalmesh.presence.PresenceStore.NodeMembership;
+import io.signalmesh.session.ClientId;
+import io.signalmesh.session.RoomId;
+import io.signalmesh.testsupport.RedisServer;
+import io.vertx.core.Vertx;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The presence contract against a real redis-server, plus what only Redis needs: indexes that
+ * lag behind the rooms, and a script cache that Redis may lose.
+ */
+class RedisPresenceStoreTest extends PresenceStoreContract {
+
+  private static Vertx vertx;
+  private static RedisServer redis;
+
+  @BeforeAll
+  static void startRedis() {
+    vertx = Vertx.vertx();
+    redis = new RedisServer().start();
+  }
+
+  @AfterAll
+  static void stopRedis() {
+    redis.close();
+    await(vertx.close());
+  }
+
+  @Override
+  protected PresenceStore newEmptyStore() {
+    redis.flushAll();
+    return new RedisPresenceStore(vertx, RedisUrl.parse(redis.url()));
+  }
+
+  @Test
+  void joinWorksAfterRedisLostItsScripts() {
+    joined(ROOM, member("alice", NODE_A));
+    assertThat(redis.command("SCRIPT", "FLUSH")).isEqualTo("OK");
+
+    assertThat(joined(ROOM, member("bob", NODE_A)).others()).hasSize(1);
+    assertThat(await(store.leave(ROOM, new ClientId("bob")))).isTrue();
+  }
+
+  @Test
+  void roomsSkipsAndForgetsAnIndexedRoomWhoseMembersAreGone() {
+    joined(new RoomId("gone"), member("alice", NODE_A));
+    joined(new RoomId("kept"), member("bob", NODE_A));
+    redis.command("DEL", RedisPresenceKeys.roomMembers(new RoomId("gone")));
+
+    assertThat(await(store.rooms(null, 10))).extracting(RoomId::value).containsExactly("kept");
+    assertThat(redis.command("ZSCORE", RedisPresenceKeys.ROOMS, "gone")).isNull();
+  }
+
+  @Test
+  void roomsFillsThePageWhenStaleIndexEntriesAreSkipped() {
+    for (String id : List.of("a", "b", "c", "d")) {
+      joined(new RoomId(id), member("alice", NODE_A));
+    }
+    redis.command("DEL", RedisPresenceKeys.roomMembers(new RoomId("b")));
+    redis.command("DEL", RedisPresenceKeys.roomMembers(new RoomId("c")));
+
+    assertThat(await(store.rooms(null, 2))).extracting(RoomId::value).containsExactly("a", "d");
+  }
+
+  @Test
+  void membershipsOfNodeSkipsAndForgetsEntriesWhoseMemberIsGone() {
+    Member bob = member("bob", NODE_A);
+    joined(ROOM, member("alice", NODE_A));
+    joined(ROOM, bob);
+    redis.command("HDEL", RedisPresenceKeys.roomMembers(ROOM), "alice");
+
+    assertThat(await(store.membershipsOfNode(NODE_A))).containsExactly(new NodeMembership(ROOM, bob));
+    assertThat(redis.command("SISMEMBER", RedisPresenceKeys.nodeMemberships(NODE_A), "room-1|alice")).isEqualTo("0");
+  }
+}
