@@ -7,16 +7,21 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
 
 /**
  * Presence for the embedded default: one node, kept in this JVM. Thread-safe (sessions live on
- * several event loops); each room is changed under its own lock, so joins into one room are
- * serialised and capacity holds exactly.
+ * several event loops): every change to a room runs inside {@link ConcurrentHashMap#compute},
+ * which runs it exactly once under the room's lock, so joins into one room are serialised and
+ * capacity holds exactly. A sorted set of room ids, kept in step inside the same sections,
+ * serves paging.
  */
 public final class InMemoryPresenceStore implements PresenceStore {
 
-  private final ConcurrentSkipListMap<String, Map<ClientId, Member>> rooms = new ConcurrentSkipListMap<>();
+  private final ConcurrentHashMap<String, Map<ClientId, Member>> rooms = new ConcurrentHashMap<>();
+  private final ConcurrentSkipListSet<String> roomIds = new ConcurrentSkipListSet<>();
 
   @Override
   public Future<JoinResult> join(RoomId room, Member member, int capacity) {
@@ -38,6 +43,7 @@ public final class InMemoryPresenceStore implements PresenceStore {
         }
       }
       result[0] = new JoinResult.Joined(others, previous != null);
+      roomIds.add(id);
       return current;
     });
     return Future.succeededFuture(result[0]);
@@ -48,7 +54,7 @@ public final class InMemoryPresenceStore implements PresenceStore {
     boolean[] removed = new boolean[1];
     rooms.computeIfPresent(room.value(), (id, members) -> {
       removed[0] = members.remove(client) != null;
-      return members.isEmpty() ? null : members;
+      return remaining(id, members);
     });
     return Future.succeededFuture(removed[0]);
   }
@@ -62,7 +68,7 @@ public final class InMemoryPresenceStore implements PresenceStore {
         members.remove(client);
         removed[0] = true;
       }
-      return members.isEmpty() ? null : members;
+      return remaining(id, members);
     });
     return Future.succeededFuture(removed[0]);
   }
@@ -79,9 +85,9 @@ public final class InMemoryPresenceStore implements PresenceStore {
 
   @Override
   public Future<List<RoomId>> rooms(String after, int limit) {
-    Map<String, ?> tail = after == null ? rooms : rooms.tailMap(after, false);
+    Set<String> tail = after == null ? roomIds : roomIds.tailSet(after, false);
     List<RoomId> ids = new ArrayList<>(Math.min(limit, 64));
-    for (String id : tail.keySet()) {
+    for (String id : tail) {
       if (ids.size() >= limit) {
         break;
       }
@@ -93,7 +99,7 @@ public final class InMemoryPresenceStore implements PresenceStore {
   @Override
   public Future<List<NodeMembership>> membershipsOfNode(String nodeId) {
     List<NodeMembership> held = new ArrayList<>();
-    for (String id : rooms.keySet()) {
+    for (String id : roomIds) {
       RoomId room = new RoomId(id);
       members(room).result().stream()
           .filter(m -> m.nodeId().equals(nodeId))
@@ -102,9 +108,19 @@ public final class InMemoryPresenceStore implements PresenceStore {
     return Future.succeededFuture(held);
   }
 
+  /** The room's map, or null (removing the room) once it is empty; called inside compute. */
+  private Map<ClientId, Member> remaining(String id, Map<ClientId, Member> members) {
+    if (members.isEmpty()) {
+      roomIds.remove(id);
+      return null;
+    }
+    return members;
+  }
+
   @Override
   public Future<Void> close() {
     rooms.clear();
+    roomIds.clear();
     return Future.succeededFuture();
   }
 }
