@@ -8,7 +8,14 @@ import io.signalmesh.config.ServerConfig;
 import io.signalmesh.gateway.Admission;
 import io.signalmesh.gateway.ManagementVerticle;
 import io.signalmesh.gateway.SignalingVerticle;
-import io.signalmesh.presence.InMemoryPresenceStore;
+import io.signalmesh.cluster.ClusteredVertx;
+import io.signalmesh.cluster.NodeLiveness;
+import io.signalmesh.cluster.NodeReaper;
+import io.signalmesh.cluster.PresenceReassertion;
+import io.signalmesh.presence.NodeDirectory;
+import io.signalmesh.routing.ParkedFrames;
+import io.signalmesh.routing.SessionForwards;
+import io.signalmesh.signaling.SessionRecords;
 import io.signalmesh.presence.PresenceStore;
 import io.signalmesh.protocol.CloseCodes;
 import io.signalmesh.protocol.EnvelopeParser;
@@ -46,61 +53,73 @@ public final class SignalmeshNode {
 
   private static final Logger LOG = LoggerFactory.getLogger(SignalmeshNode.class);
 
-  private final Vertx vertx;
-  private final ServerConfig config;
-  private final SessionRegistry sessions;
-  private final PresenceStore presence;
-  private final AtomicBoolean draining;
+  /** What a running node holds on to in order to stop. */
+  private record Parts(Vertx vertx, ServerConfig config, SessionRegistry sessions, PresenceStore presence,
+      NodeDirectory directory, NodeInbox inbox, NodeLiveness liveness, NodeReaper reaper, AtomicBoolean draining) {}
+
+  private final Parts parts;
   private final int port;
   private final int managementPort;
 
-  private SignalmeshNode(Vertx vertx, ServerConfig config, SessionRegistry sessions, PresenceStore presence,
-      AtomicBoolean draining, int port, int managementPort) {
-    this.vertx = vertx;
-    this.config = config;
-    this.sessions = sessions;
-    this.presence = presence;
-    this.draining = draining;
+  private SignalmeshNode(Parts parts, int port, int managementPort) {
+    this.parts = parts;
     this.port = port;
     this.managementPort = managementPort;
   }
 
   /** Starts a node; fails (with everything started so far closed again) if any part cannot start. */
   public static Future<SignalmeshNode> start(ServerConfig config) {
-    if (config.cluster().enabled()) {
-      return Future.failedFuture(new ConfigException("--cluster", "clustering is not available in this build yet"));
-    }
-    Vertx vertx = Vertx.vertx();
-    return wire(vertx, config).onFailure(failure -> vertx.close());
+    Future<Vertx> vertx = config.cluster().enabled()
+        ? ClusteredVertx.start(config.cluster())
+        : Future.succeededFuture(Vertx.vertx());
+    return vertx.compose(v -> wire(v, config).onFailure(failure -> v.close()));
   }
 
   private static Future<SignalmeshNode> wire(Vertx vertx, ServerConfig config) {
     String nodeId = config.nodeId();
     Clock clock = Clock.systemUTC();
+    Backends backends = Backends.create(vertx, config);
+    PresenceStore presence = backends.presence();
+    NodeDirectory directory = backends.directory();
     SessionRegistry sessions = new SessionRegistry();
-    PresenceStore presence = new InMemoryPresenceStore();
     RoomViews views = new RoomViews(nodeId);
     NodeInbox inbox = new NodeInbox(vertx.eventBus(), nodeId);
-    MeshRouter router = new MeshRouter(nodeId, sessions, views, inbox);
-    RoomMembership membership = new RoomMembership(presence, views, router, clock);
+    Duration parkedTtl = config.limits().resumeGrace().plusSeconds(NodeLiveness.TTL.toSeconds() + 10);
+    ParkedFrames parked = new ParkedFrames(directory, config.limits().resumeInboxMessages(), parkedTtl);
+    SessionForwards forwards = new SessionForwards(Duration.ofSeconds(60));
+    MeshRouter router = new MeshRouter(nodeId, sessions, views, inbox, parked, forwards);
+    SessionRecords records = new SessionRecords(directory, nodeId);
+    RoomMembership membership = new RoomMembership(presence, views, router, clock, records);
     IceServers iceServers = iceServers(config, clock);
     SessionLifecycle lifecycle = new SessionLifecycle(vertx, sessions, new SessionTokens(), membership,
-        iceServers::forClient, config.limits().resumeGrace(), config.limits().resumeInboxMessages());
+        iceServers::forClient, config.limits().resumeGrace(), config.limits().resumeInboxMessages(),
+        new SessionLifecycle.Mesh(nodeId, directory, inbox, parked, forwards, records));
     RoomAccess access = config.tokenSecret() == null ? RoomAccess.open() : new TokenRoomAccess();
     Admission admission = new Admission(config.tokenSecret() == null ? null
         : new RoomTokenVerifier(config.tokenSecret().getBytes(StandardCharsets.UTF_8), clock, Duration.ofSeconds(30)));
     ClientMessages messages = new ClientMessages(new EnvelopeParser(config.limits().fieldLimits()), router,
         membership, access, config.limits());
+    NodeLiveness liveness = new NodeLiveness(vertx, directory, nodeId,
+        new PresenceReassertion(sessions, views, presence, records)::run);
+    NodeReaper reaper = new NodeReaper(vertx, nodeId, directory, presence, inbox, router, config.limits().resumeGrace());
     AtomicBoolean draining = new AtomicBoolean();
     ServerOptionsFactory options = new ServerOptionsFactory(config);
     AtomicInteger boundPort = new AtomicInteger(config.port());
     ManagementVerticle management = new ManagementVerticle(options.management(),
-        () -> Future.succeededFuture(new JsonObject().put("ready", !draining.get()).put("draining", draining.get())
-            .put("node", nodeId)),
+        () -> Future.succeededFuture(readiness(nodeId, draining.get(), directory.healthy())),
         extraRoutes -> { });
-    vertx.setPeriodic(30_000, id -> views.sweep());
-    return inbox.register(views, (target, frame) -> router.deliverLocal(target, frame))
-        .compose(ignored -> vertx.executeBlocking(() -> FreePort.resolve(config.host(), config.port())))
+    vertx.setPeriodic(30_000, id -> {
+      views.sweep();
+      forwards.sweep();
+    });
+    Parts parts = new Parts(vertx, config, sessions, presence, directory, inbox, liveness, reaper, draining);
+    return inbox.register(views, router::deliverLocal, lifecycle::handOver)
+        .compose(ignored -> reapOwnLeftovers(presence, reaper, nodeId))
+        .compose(ignored -> liveness.start())
+        .compose(ignored -> {
+          reaper.start();
+          return vertx.executeBlocking(() -> FreePort.resolve(config.host(), config.port()));
+        })
         .compose(port -> {
           boundPort.set(port);
           return vertx.deployVerticle(() -> new SignalingVerticle(options.signaling(port), lifecycle, messages,
@@ -108,8 +127,25 @@ public final class SignalmeshNode {
               new DeploymentOptions().setInstances(eventLoopInstances()));
         })
         .compose(ignored -> vertx.deployVerticle(management))
-        .map(ignored -> new SignalmeshNode(vertx, config, sessions, presence, draining,
-            boundPort.get(), management.actualPort()));
+        .map(ignored -> new SignalmeshNode(parts, boundPort.get(), management.actualPort()));
+  }
+
+  /**
+   * A node restarted under the same id finds what its previous run left in presence: those
+   * members' connections died with it, so they are reaped now rather than haunting their rooms.
+   */
+  private static Future<Void> reapOwnLeftovers(PresenceStore presence, NodeReaper reaper, String nodeId) {
+    return presence.membershipsOfNode(nodeId)
+        .compose(leftovers -> leftovers.isEmpty() ? Future.<Void>succeededFuture() : reaper.reap(nodeId).<Void>mapEmpty())
+        .recover(unavailable -> Future.<Void>succeededFuture());
+  }
+
+  private static JsonObject readiness(String nodeId, boolean draining, boolean presenceHealthy) {
+    return new JsonObject()
+        .put("ready", !draining && presenceHealthy)
+        .put("node", nodeId)
+        .put("draining", draining)
+        .put("presence", presenceHealthy ? "UP" : "DOWN");
   }
 
   private static IceServers iceServers(ServerConfig config, Clock clock) {
@@ -131,7 +167,7 @@ public final class SignalmeshNode {
   }
 
   public String nodeId() {
-    return config.nodeId();
+    return parts.config().nodeId();
   }
 
   /** The signaling port actually bound (differs from the configured one when that was 0). */
@@ -144,20 +180,21 @@ public final class SignalmeshNode {
   }
 
   public int sessionCount() {
-    return sessions.size();
+    return parts.sessions().size();
   }
 
   /**
    * Drains, then stops: readiness turns false and new connections are refused; every client
    * gets {@code reconnect} and a 1012 close so it resumes on another node; the node waits until
-   * its connections are gone or the drain timeout passes, then closes.
+   * its sessions have moved (one node alone: until its connections are closed) or the drain
+   * timeout passes, then leaves the cluster and closes.
    */
   public Future<Void> drainAndStop() {
-    if (!draining.compareAndSet(false, true)) {
+    if (!parts.draining().compareAndSet(false, true)) {
       return Future.succeededFuture();
     }
     int connected = 0;
-    for (Session session : sessions.all()) {
+    for (Session session : parts.sessions().all()) {
       Connection connection = session.connection();
       if (connection != null) {
         connected++;
@@ -165,22 +202,30 @@ public final class SignalmeshNode {
         connection.close(CloseCodes.SERVICE_RESTART, "draining");
       }
     }
-    LOG.atInfo().addKeyValue("node", config.nodeId()).addKeyValue("connections", connected).log("draining");
+    LOG.atInfo().addKeyValue("node", nodeId()).addKeyValue("connections", connected).log("draining");
     Promise<Void> drained = Promise.promise();
-    long deadline = System.nanoTime() + config.drainTimeout().toNanos();
-    waitForConnections(drained, deadline);
+    waitForSessions(drained, System.nanoTime() + parts.config().drainTimeout().toNanos());
     return drained.future()
-        .eventually(() -> presence.close())
-        .eventually(() -> vertx.close())
-        .onComplete(done -> LOG.atInfo().addKeyValue("node", config.nodeId()).log("stopped"));
+        .eventually(() -> {
+          parts.liveness().stop();
+          parts.reaper().stop();
+          return parts.inbox().unregister();
+        })
+        .eventually(() -> parts.presence().close())
+        .eventually(() -> parts.vertx().close())
+        .onComplete(done -> LOG.atInfo().addKeyValue("node", nodeId())
+            .addKeyValue("sessionsLeft", parts.sessions().size()).log("stopped"));
   }
 
-  private void waitForConnections(Promise<Void> drained, long deadline) {
-    boolean anyConnected = sessions.all().stream().anyMatch(s -> s.connection() != null);
-    if (!anyConnected || System.nanoTime() - deadline >= 0) {
+  private void waitForSessions(Promise<Void> drained, long deadline) {
+    boolean clustered = parts.config().cluster().enabled();
+    boolean waiting = clustered
+        ? parts.sessions().size() > 0
+        : parts.sessions().all().stream().anyMatch(s -> s.connection() != null);
+    if (!waiting || System.nanoTime() - deadline >= 0) {
       drained.complete();
       return;
     }
-    vertx.setTimer(50, id -> waitForConnections(drained, deadline));
+    parts.vertx().setTimer(50, id -> waitForSessions(drained, deadline));
   }
 }

@@ -63,6 +63,9 @@ public record ServerConfig(
       throw new ConfigException("--node-id", "must be 1-64 characters of [A-Za-z0-9_.-]");
     }
     Settings.notBlank("--redis", redisUrl);
+    if (cluster.enabled() && redisUrl == null) {
+      throw new ConfigException("--redis", "is required with --cluster (the nodes share presence through it)");
+    }
     Settings.positive("--redis-timeout", redisTimeout);
     Settings.notBlank("--admin-key", adminKey);
     if (adminKey != null && adminKey.length() < 16) {

@@ -92,14 +92,28 @@ public final class SignalingVerticle extends VerticleBase {
       return;
     }
     connections.add(connection);
-    Session session = lifecycle.open(connection, resumeToken, grant);
-    connection.identify(session.id().value());
-    connection.start(
-        text -> messages.handle(session, text),
-        () -> {
-          connections.remove(connection);
-          lifecycle.closed(session, connection, connection.closedFinally());
-        });
+    // a resume may take a round trip to another node: hold the client's messages until then
+    socket.pause();
+    lifecycle.open(connection, resumeToken, grant).onComplete(opened -> {
+      if (opened.failed()) {
+        connections.remove(connection);
+        connection.refuse(ErrorCode.INTERNAL, "session could not be opened", CloseCodes.GOING_AWAY);
+        return;
+      }
+      Session session = opened.result();
+      connection.identify(session.id().value());
+      connection.start(
+          text -> messages.handle(session, text),
+          () -> {
+            connections.remove(connection);
+            lifecycle.closed(session, connection, connection.closedFinally());
+          });
+      socket.resume();
+      if (socket.isClosed()) {
+        connections.remove(connection);
+        lifecycle.closed(session, connection, false);
+      }
+    });
   }
 
   private static String queryParameter(String query, String name) {

@@ -11,7 +11,7 @@ import io.signalmesh.session.RoomId;
  * and removed).
  *
  * <table>
- *   <caption>Keys (none has a TTL: presence lives until leave or reaping)</caption>
+ *   <caption>Keys (room membership has no TTL: it lives until leave or reaping)</caption>
  *   <tr><th>Key</th><th>Type</th><th>Holds</th></tr>
  *   <tr><td>{@code signalmesh:room:{<roomId>}:members}</td><td>HASH</td>
  *       <td>clientId -> member JSON {@code {"joinedAt":millis,"node":..,"name":..,"metadata":{..}}};
@@ -20,6 +20,16 @@ import io.signalmesh.session.RoomId;
  *       <td>room ids, all with score 0, so ZRANGEBYLEX pages them in id order</td></tr>
  *   <tr><td>{@code signalmesh:node:{<nodeId>}:memberships}</td><td>SET</td>
  *       <td>{@code <roomId>|<clientId>} for every member whose session that node holds</td></tr>
+ *   <tr><td>{@code signalmesh:nodes}</td><td>SET</td><td>ids of nodes that have heartbeaten and are not yet reaped</td></tr>
+ *   <tr><td>{@code signalmesh:node:{<nodeId>}:alive}</td><td>STRING, TTL</td><td>the node's liveness</td></tr>
+ *   <tr><td>{@code signalmesh:node:{<nodeId>}:asserted}</td><td>STRING</td>
+ *       <td>set once the node's presence is whole; its absence means Redis lost data</td></tr>
+ *   <tr><td>{@code signalmesh:node:{<nodeId>}:reaper}</td><td>STRING, TTL</td><td>which node reaps a dead one</td></tr>
+ *   <tr><td>{@code signalmesh:node:{<nodeId>}:sessions}</td><td>SET</td><td>session keys the node holds</td></tr>
+ *   <tr><td>{@code signalmesh:session:{<sha256(token)>}}</td><td>STRING</td>
+ *       <td>resumable session JSON {@code {"clientId","node","rooms":[..]}}; the token itself is never stored</td></tr>
+ *   <tr><td>{@code signalmesh:inbox:{<clientId>}}</td><td>LIST, TTL</td>
+ *       <td>frames for a client whose node died, until it resumes (bounded)</td></tr>
  * </table>
  */
 final class RedisPresenceKeys {
@@ -41,6 +51,21 @@ final class RedisPresenceKeys {
   /** SET of {@code roomId|clientId} entries held by one node. */
   static String nodeMemberships(String nodeId) {
     return PREFIX + "node:{" + nodeId + "}:memberships";
+  }
+
+  /** SET of ids of nodes known to the mesh. */
+  static final String NODES = PREFIX + "nodes";
+
+  static String nodeKey(String nodeId, String suffix) {
+    return PREFIX + "node:{" + nodeId + "}:" + suffix;
+  }
+
+  static String session(String tokenHash) {
+    return PREFIX + "session:{" + tokenHash + "}";
+  }
+
+  static String inbox(ClientId client) {
+    return PREFIX + "inbox:{" + client.value() + "}";
   }
 
   static String membershipEntry(RoomId room, ClientId client) {

@@ -52,9 +52,8 @@ public final class RedisPresenceStore implements PresenceStore {
   private static final Comparator<Member> BY_JOIN_TIME =
       Comparator.comparingLong(Member::joinedAtMillis).thenComparing(m -> m.clientId().value());
 
-  private final Vertx vertx;
+  private final RedisCalls calls;
   private final Redis redis;
-  private final long callTimeoutMillis;
 
   /** A store with {@link #DEFAULT_CALL_TIMEOUT}. */
   public RedisPresenceStore(Vertx vertx, RedisOptions options) {
@@ -66,14 +65,13 @@ public final class RedisPresenceStore implements PresenceStore {
    * @param callTimeout how long each Redis call may take, positive
    */
   public RedisPresenceStore(Vertx vertx, RedisOptions options, Duration callTimeout) {
-    this.vertx = Objects.requireNonNull(vertx, "vertx");
-    Objects.requireNonNull(options, "options");
-    Objects.requireNonNull(callTimeout, "callTimeout");
-    if (callTimeout.isNegative() || callTimeout.isZero()) {
-      throw new IllegalArgumentException("Redis call timeout must be positive, was " + callTimeout);
-    }
-    this.callTimeoutMillis = Math.max(1, callTimeout.toMillis());
-    this.redis = Redis.createClient(vertx, options);
+    this(new RedisCalls(vertx, options, callTimeout));
+  }
+
+  /** A store on a client shared with the node's other Redis-backed parts. */
+  public RedisPresenceStore(RedisCalls calls) {
+    this.calls = Objects.requireNonNull(calls, "calls");
+    this.redis = calls.client();
   }
 
   @Override
@@ -142,7 +140,7 @@ public final class RedisPresenceStore implements PresenceStore {
 
   @Override
   public Future<Void> close() {
-    return redis.close();
+    return calls.close();
   }
 
   private Future<JoinResult> indexJoin(String op, RoomId room, Member member, int capacity, Response reply) {
@@ -290,28 +288,11 @@ public final class RedisPresenceStore implements PresenceStore {
   }
 
   private Future<Response> call(String op, String subject, Request request) {
-    return timed(op, subject, redis.send(request));
+    return calls.call(op, subject, request);
   }
 
-  /** Fails with PresenceUnavailableException if {@code call} fails or takes longer than the call timeout. */
   private <T> Future<T> timed(String op, String subject, Future<T> call) {
-    Promise<T> promise = Promise.promise();
-    long timer = vertx.setTimer(callTimeoutMillis, id -> promise.tryFail(new PresenceUnavailableException(
-        op + " (" + subject + "): Redis did not answer within " + callTimeoutMillis + " ms")));
-    call.onComplete(result -> {
-      vertx.cancelTimer(timer);
-      if (result.succeeded()) {
-        promise.tryComplete(result.result());
-      } else {
-        promise.tryFail(new PresenceUnavailableException(
-            op + " (" + subject + "): Redis failed: " + describe(result.cause()), result.cause()));
-      }
-    });
-    return promise.future();
-  }
-
-  private static String describe(Throwable cause) {
-    return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+    return calls.timed(op, subject, call);
   }
 
   private static String subject(RoomId room) {

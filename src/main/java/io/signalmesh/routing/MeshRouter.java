@@ -2,11 +2,13 @@ package io.signalmesh.routing;
 
 import io.signalmesh.presence.Member;
 import io.signalmesh.protocol.ErrorCode;
+import io.signalmesh.protocol.ServerMessages;
 import io.signalmesh.protocol.SignalingException;
 import io.signalmesh.session.ClientId;
 import io.signalmesh.session.RoomId;
 import io.signalmesh.session.Session;
 import io.signalmesh.session.SessionRegistry;
+import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -26,12 +28,17 @@ public final class MeshRouter {
   private final SessionRegistry sessions;
   private final RoomViews views;
   private final NodeInbox inbox;
+  private final ParkedFrames parked;
+  private final SessionForwards forwards;
 
-  public MeshRouter(String nodeId, SessionRegistry sessions, RoomViews views, NodeInbox inbox) {
+  public MeshRouter(String nodeId, SessionRegistry sessions, RoomViews views, NodeInbox inbox, ParkedFrames parked,
+      SessionForwards forwards) {
     this.nodeId = nodeId;
     this.sessions = sessions;
     this.views = views;
     this.inbox = inbox;
+    this.parked = parked;
+    this.forwards = forwards;
   }
 
   public String nodeId() {
@@ -41,16 +48,23 @@ public final class MeshRouter {
   /**
    * Relays a frame to a peer that shares a room with the sender.
    *
+   * A target on a node that cannot be reached gets the frame parked for its resume; if even
+   * that fails, the sender gets {@code unavailable} (ref {@code refType}) later.
+   *
    * @throws SignalingException {@code unknown-peer} if no shared room holds the target,
    *     {@code unavailable} if the target cannot take it now (resume inbox full, too slow)
    */
-  public void relay(Session sender, ClientId target, String frame) {
+  public void relay(Session sender, ClientId target, String frame, String refType) {
     Member member = sharedMember(sender, target);
     if (member == null) {
       throw new SignalingException(ErrorCode.UNKNOWN_PEER, "no peer " + target + " in your rooms");
     }
     if (!member.nodeId().equals(nodeId)) {
-      inbox.send(member.nodeId(), List.of(target), frame);
+      inbox.send(member.nodeId(), List.of(target), frame)
+          .recover(unreachable -> parked.park(target, frame)
+              .compose(kept -> kept ? Future.succeededFuture() : Future.failedFuture(unreachable)))
+          .onFailure(lost -> sender.deliver(ServerMessages.error(ErrorCode.UNAVAILABLE,
+              "peer " + target + " could not be reached", refType)));
       return;
     }
     switch (deliverLocal(target, frame)) {
@@ -67,18 +81,25 @@ public final class MeshRouter {
 
   /** Sends a frame to the given members but {@code except}: local ones directly, the others once per node. */
   public void toMembers(Collection<Member> members, String frame, ClientId except) {
-    fanOut(members, except, frame, (node, ids) -> inbox.send(node, ids, frame));
+    fanOut(members, except, frame, (node, ids) -> sendTo(node, ids, frame));
   }
 
   /** Announces a join to the room: local members get the frame, other nodes also update their views. */
   public void announceJoin(RoomId room, Member joined, String frame) {
     fanOut(views.members(room), joined.clientId(), frame,
-        (node, ids) -> inbox.sendJoined(node, ids, room, joined, frame));
+        (node, ids) -> inbox.sendJoined(node, ids, room, joined, frame)
+            .onFailure(unreachable -> parked.parkAll(ids, frame)));
   }
 
   /** Announces a departure to the room: local members get the frame, other nodes also update their views. */
   public void announceLeave(RoomId room, ClientId left, String frame) {
-    fanOut(views.members(room), left, frame, (node, ids) -> inbox.sendLeft(node, ids, room, left, frame));
+    fanOut(views.members(room), left, frame, (node, ids) -> inbox.sendLeft(node, ids, room, left, frame)
+        .onFailure(unreachable -> parked.parkAll(ids, frame)));
+  }
+
+  /** A member resumed on this node: other nodes' views follow it, and no client is told anything. */
+  public void announceMove(RoomId room, Member moved) {
+    fanOut(views.members(room), moved.clientId(), null, (node, ids) -> inbox.sendJoined(node, List.of(), room, moved, ""));
   }
 
   /** Every client that shares at least one room with the session, once each. */
@@ -94,10 +115,26 @@ public final class MeshRouter {
     return new LinkedHashSet<>(peers.values());
   }
 
-  /** Delivers to a session held by this node. */
+  /**
+   * Delivers to a session held by this node; a session that moved to another node recently
+   * gets the frame sent on there.
+   */
   public Session.Delivery deliverLocal(ClientId target, String frame) {
     Session session = sessions.get(target);
-    return session == null ? Session.Delivery.REFUSED : session.deliver(frame);
+    if (session != null) {
+      return session.deliver(frame);
+    }
+    String movedTo = forwards.nodeOf(target);
+    if (movedTo == null) {
+      return Session.Delivery.REFUSED;
+    }
+    sendTo(movedTo, List.of(target), frame);
+    return Session.Delivery.SENT;
+  }
+
+  /** Sends to clients on another node; if that node cannot be reached, parks the frame for their resume. */
+  public void sendTo(String node, List<ClientId> targets, String frame) {
+    inbox.send(node, targets, frame).onFailure(unreachable -> parked.parkAll(targets, frame));
   }
 
   private Member sharedMember(Session sender, ClientId target) {
@@ -120,7 +157,9 @@ public final class MeshRouter {
         continue;
       }
       if (member.nodeId().equals(nodeId)) {
-        deliverLocal(member.clientId(), frame);
+        if (frame != null) {
+          deliverLocal(member.clientId(), frame);
+        }
       } else {
         if (byNode == null) {
           byNode = new HashMap<>();

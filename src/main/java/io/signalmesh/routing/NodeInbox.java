@@ -32,6 +32,8 @@ public final class NodeInbox {
   static final String MEMBER = "member";
   static final String JOINED = "joined";
   static final String LEFT = "left";
+  static final String HANDOVER = "handover";
+  static final String NEW_NODE = "new-node";
   private static final Logger LOG = LoggerFactory.getLogger(NodeInbox.class);
 
   private final EventBus eventBus;
@@ -47,36 +49,81 @@ public final class NodeInbox {
     return ADDRESS_PREFIX + nodeId;
   }
 
-  /** Starts taking messages; {@code deliver} gets each addressed client id and the frame. */
-  public Future<Void> register(RoomViews views, BiConsumer<ClientId, String> deliver) {
-    consumer = eventBus.consumer(address(nodeId), message -> receive(message, views, deliver));
+  /**
+   * Starts taking messages: {@code deliver} gets each addressed client id and the frame;
+   * {@code handover} gives up a local session that resumed on another node and returns the
+   * frames kept for it (null if this node does not hold it).
+   */
+  public Future<Void> register(RoomViews views, BiConsumer<ClientId, String> deliver, Handover handover) {
+    consumer = eventBus.consumer(address(nodeId), message -> {
+      String client = message.headers().get(HANDOVER);
+      if (client != null) {
+        List<String> frames = handover.handOver(new ClientId(client), message.headers().get(NEW_NODE));
+        if (frames == null) {
+          message.fail(404, "no session " + client + " on " + nodeId);
+        } else {
+          message.reply(new io.vertx.core.json.JsonArray(new ArrayList<>(frames)).toBuffer());
+        }
+        return;
+      }
+      receive(message, views, deliver);
+    });
     return consumer.completion();
+  }
+
+  /** Gives up a local session to the node it resumed on. */
+  @FunctionalInterface
+  public interface Handover {
+    /** The frames kept for the client, or null if this node does not hold its session. */
+    List<String> handOver(ClientId client, String newNode);
   }
 
   public Future<Void> unregister() {
     return consumer == null ? Future.succeededFuture() : consumer.unregister();
   }
 
-  /** Sends one frame to several clients held by {@code node}. */
-  public void send(String node, List<ClientId> targets, String frame) {
-    eventBus.send(address(node), Buffer.buffer(frame), options(targets));
+  /**
+   * Sends one frame to several clients held by {@code node}. The future fails if the message
+   * could not be handed to that node (it is gone: no consumer, connection refused), so the
+   * caller can keep the frame elsewhere instead of losing it silently.
+   */
+  public Future<Void> send(String node, List<ClientId> targets, String frame) {
+    return write(node, Buffer.buffer(frame), options(targets));
   }
 
   /** Tells {@code node} that {@code member} joined (it updates its view) and hands it the frame for its clients. */
-  public void sendJoined(String node, List<ClientId> targets, RoomId room, Member member, String frame) {
+  public Future<Void> sendJoined(String node, List<ClientId> targets, RoomId room, Member member, String frame) {
     JsonObject encoded = new JsonObject()
         .put("id", member.clientId().value()).put("node", member.nodeId())
         .put("name", member.name()).put("metadata", member.metadata()).put("at", member.joinedAtMillis());
     DeliveryOptions options = options(targets).addHeader(EVENT, JOINED).addHeader(ROOM, room.value())
         .addHeader(MEMBER, encoded.encode());
-    eventBus.send(address(node), Buffer.buffer(frame), options);
+    return write(node, Buffer.buffer(frame), options);
   }
 
   /** Tells {@code node} that {@code member} left the room and hands it the frame for its clients. */
-  public void sendLeft(String node, List<ClientId> targets, RoomId room, ClientId member, String frame) {
+  public Future<Void> sendLeft(String node, List<ClientId> targets, RoomId room, ClientId member, String frame) {
     DeliveryOptions options = options(targets).addHeader(EVENT, LEFT).addHeader(ROOM, room.value())
         .addHeader(MEMBER, member.value());
-    eventBus.send(address(node), Buffer.buffer(frame), options);
+    return write(node, Buffer.buffer(frame), options);
+  }
+
+  /**
+   * Asks {@code node} to hand over the session of {@code client}, which resumed here: it stops
+   * serving it and answers with the frames it kept for it (a JSON array of strings).
+   */
+  public Future<List<String>> requestHandover(String node, ClientId client, String newNode, long timeoutMillis) {
+    DeliveryOptions options = new DeliveryOptions().addHeader(HANDOVER, client.value()).addHeader(NEW_NODE, newNode)
+        .setSendTimeout(timeoutMillis);
+    return eventBus.<Buffer>request(address(node), Buffer.buffer(), options).map(reply -> {
+      List<String> frames = new ArrayList<>();
+      new io.vertx.core.json.JsonArray(reply.body()).forEach(frame -> frames.add((String) frame));
+      return frames;
+    });
+  }
+
+  private Future<Void> write(String node, Buffer body, DeliveryOptions options) {
+    return eventBus.<Buffer>sender(address(node), options).write(body);
   }
 
   private static DeliveryOptions options(List<ClientId> targets) {

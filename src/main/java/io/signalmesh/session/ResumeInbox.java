@@ -26,6 +26,13 @@ final class ResumeInbox {
     return true;
   }
 
+  /** Puts frames ahead of the queue, beyond the bound: they were accepted elsewhere already. */
+  void prepend(List<String> earlier) {
+    for (int i = earlier.size() - 1; i >= 0; i--) {
+      frames.addFirst(earlier.get(i));
+    }
+  }
+
   List<String> drain() {
     List<String> all = List.copyOf(frames);
     frames.clear();

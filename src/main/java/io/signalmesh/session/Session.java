@@ -44,6 +44,16 @@ public final class Session {
     this.inbox = new ResumeInbox(inboxCapacity);
   }
 
+  /**
+   * A session taken over from another node: it queues what it is sent until {@link #attach}
+   * puts it on its connection, after the frames handed over with it.
+   */
+  public static Session resumed(ClientId id, String sessionToken, int inboxCapacity, RoomToken grant) {
+    Session session = new Session(id, sessionToken, null, inboxCapacity, grant);
+    session.state = State.DETACHED;
+    return session;
+  }
+
   public ClientId id() {
     return id;
   }
@@ -132,6 +142,30 @@ public final class Session {
     }
     return end();
   }
+
+  /** Puts frames kept elsewhere (the previous node's inbox) ahead of anything queued since. */
+  public synchronized void prepend(List<String> frames) {
+    inbox.prepend(frames);
+  }
+
+  /**
+   * Gives the session up to another node it resumed on: it ends here without leaving its
+   * rooms. Returns the frames kept for it, or null if it had already ended.
+   */
+  public synchronized HandOff handOff() {
+    if (state == State.ENDED) {
+      return null;
+    }
+    Connection previous = connection;
+    long timer = graceTimer;
+    state = State.ENDED;
+    connection = null;
+    graceTimer = -1;
+    return new HandOff(inbox.drain(), previous, timer);
+  }
+
+  /** What {@link #handOff} gives up. */
+  public record HandOff(List<String> frames, Connection connection, long graceTimerId) {}
 
   /** Marks the session ended; false if it already was (ending is done once). */
   public synchronized boolean end() {

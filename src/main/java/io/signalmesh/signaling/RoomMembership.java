@@ -33,12 +33,14 @@ public final class RoomMembership {
   private final RoomViews views;
   private final MeshRouter router;
   private final Clock clock;
+  private final SessionRecords records;
 
-  public RoomMembership(PresenceStore presence, RoomViews views, MeshRouter router, Clock clock) {
+  public RoomMembership(PresenceStore presence, RoomViews views, MeshRouter router, Clock clock, SessionRecords records) {
     this.presence = presence;
     this.views = views;
     this.router = router;
     this.clock = clock;
+    this.records = records;
   }
 
   /**
@@ -62,6 +64,7 @@ public final class RoomMembership {
         return presence.leave(room, session.id()).mapEmpty();
       }
       session.rooms().add(room);
+      records.save(session);
       views.localJoin(room, self, joined.others());
       session.deliver(ServerMessages.roomParticipants(room, joined.others()));
       if (!joined.rejoined()) {
@@ -87,12 +90,45 @@ public final class RoomMembership {
         })
         .map(ignored -> {
           session.rooms().remove(room);
+          if (session.state() != Session.State.ENDED) {
+            records.save(session);
+          }
           router.announceLeave(room, session.id(), ServerMessages.participantLeft(room, session.id(), reason));
           views.left(room, session.id());
           LOG.atInfo().addKeyValue("clientId", session.id()).addKeyValue("room", room)
               .addKeyValue("reason", reason.wireName()).log("left room");
           return null;
         });
+  }
+
+  /**
+   * Takes over the rooms of a session that resumed here from another node: presence and the
+   * other nodes' views now name this node; the room's clients are told nothing (they see no
+   * leave and no join). Rooms where the member is gone (reaped meanwhile) are dropped.
+   */
+  public Future<Void> adopt(Session session, List<RoomId> rooms) {
+    List<Future<Void>> adopted = new ArrayList<>();
+    for (RoomId room : rooms) {
+      adopted.add(presence.members(room).compose(members -> {
+        Member previous = members.stream().filter(m -> m.clientId().equals(session.id())).findFirst().orElse(null);
+        if (previous == null) {
+          return Future.succeededFuture();
+        }
+        Member self = previous.onNode(router.nodeId());
+        return presence.join(room, self, Integer.MAX_VALUE).map(result -> {
+          if (result instanceof JoinResult.Joined joined) {
+            session.rooms().add(room);
+            views.localJoin(room, self, joined.others());
+            router.announceMove(room, self);
+          }
+          return null;
+        });
+      }));
+    }
+    return Future.join(adopted).eventually(() -> {
+      records.save(session);
+      return Future.succeededFuture();
+    }).mapEmpty();
   }
 
   /** The session is gone: its peers get {@code peer-disconnected}, then it leaves every room. */

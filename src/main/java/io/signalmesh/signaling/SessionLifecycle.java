@@ -1,8 +1,13 @@
 package io.signalmesh.signaling;
 
 import io.signalmesh.auth.RoomToken;
+import io.signalmesh.presence.NodeDirectory;
+import io.signalmesh.presence.NodeDirectory.SessionRecord;
 import io.signalmesh.protocol.LeaveReason;
 import io.signalmesh.protocol.ServerMessages;
+import io.signalmesh.routing.NodeInbox;
+import io.signalmesh.routing.ParkedFrames;
+import io.signalmesh.routing.SessionForwards;
 import io.signalmesh.session.ClientId;
 import io.signalmesh.session.Connection;
 import io.signalmesh.session.Session;
@@ -12,19 +17,29 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A session from its first connection to its end: new or resumed on connect, kept for the
- * resume grace when its connection drops, ended at once on a normal close.
+ * A session from its first connection to its end: new or resumed on connect (on this node, or
+ * taken over from the node it was on), kept for the resume grace when its connection drops,
+ * ended at once on a normal close.
  */
 public final class SessionLifecycle {
 
   /** Close code for a connection whose session resumed on a newer connection. */
   public static final short REPLACED = 4000;
+  /** How long a handover request waits for the previous node before taking the session over from the directory alone. */
+  private static final long HANDOVER_TIMEOUT_MILLIS = 2000;
+  /** Frames parked while other nodes' views still named the dead node are collected once more after this. */
+  private static final long LATE_PARKED_DELAY_MILLIS = 2000;
   private static final Logger LOG = LoggerFactory.getLogger(SessionLifecycle.class);
+
+  /** Collaborators a lifecycle needs to hand sessions between nodes. */
+  public record Mesh(String nodeId, NodeDirectory directory, NodeInbox inbox, ParkedFrames parked,
+      SessionForwards forwards, SessionRecords records) {}
 
   private final Vertx vertx;
   private final SessionRegistry sessions;
@@ -33,9 +48,10 @@ public final class SessionLifecycle {
   private final Function<ClientId, JsonArray> iceServers;
   private final Duration resumeGrace;
   private final int resumeInboxMessages;
+  private final Mesh mesh;
 
   public SessionLifecycle(Vertx vertx, SessionRegistry sessions, SessionTokens tokens, RoomMembership membership,
-      Function<ClientId, JsonArray> iceServers, Duration resumeGrace, int resumeInboxMessages) {
+      Function<ClientId, JsonArray> iceServers, Duration resumeGrace, int resumeInboxMessages, Mesh mesh) {
     this.vertx = vertx;
     this.sessions = sessions;
     this.tokens = tokens;
@@ -43,9 +59,10 @@ public final class SessionLifecycle {
     this.iceServers = iceServers;
     this.resumeGrace = resumeGrace;
     this.resumeInboxMessages = resumeInboxMessages;
+    this.mesh = mesh;
   }
 
-  /** Whether {@code resumeToken} names a session this node can resume (no new room token needed then). */
+  /** Whether {@code resumeToken} names a session this node holds (no new room token needed then). */
   public boolean canResume(String resumeToken) {
     Session session = sessions.byToken(resumeToken);
     return session != null && session.state() != Session.State.ENDED;
@@ -53,34 +70,111 @@ public final class SessionLifecycle {
 
   /**
    * A connection opened: resumes the session named by {@code resumeToken} while it is alive,
-   * else starts a new one (a stale or unknown token gets a fresh session, {@code resumed}
-   * absent, so the client knows to rejoin). Sends {@code connected} first either way. A
-   * resumed session keeps the grant it started with.
+   * here or on another node; else starts a new one (a stale or unknown token gets a fresh
+   * session, {@code resumed} absent, so the client knows to rejoin). Sends {@code connected}
+   * first either way. A resumed session keeps its rooms and, on this node, its grant.
    */
-  public Session open(Connection connection, String resumeToken, RoomToken grant) {
-    Session existing = sessions.byToken(resumeToken);
-    if (existing != null) {
-      Session.Attach attach = existing.attach(connection,
-          ServerMessages.connected(existing.id(), existing.sessionToken(), iceServers.apply(existing.id()), true));
-      if (attach.attached()) {
-        if (attach.graceTimerId() >= 0) {
-          vertx.cancelTimer(attach.graceTimerId());
-        }
-        if (attach.replaced() != null) {
-          attach.replaced().close(REPLACED, "session resumed on another connection");
-        }
-        LOG.atInfo().addKeyValue("clientId", existing.id()).addKeyValue("remote", connection.remoteAddress())
-            .addKeyValue("queued", attach.deliveredFromInbox()).addKeyValue("rooms", existing.rooms().size())
-            .log("session resumed");
-        return existing;
-      }
+  public Future<Session> open(Connection connection, String resumeToken, RoomToken grant) {
+    Session local = sessions.byToken(resumeToken);
+    if (local != null && resumeHere(local, connection)) {
+      return Future.succeededFuture(local);
     }
+    if (resumeToken == null) {
+      return Future.succeededFuture(start(connection, grant, false));
+    }
+    return mesh.directory().findSession(resumeToken)
+        .recover(unavailable -> {
+          LOG.atWarn().addKeyValue("error", unavailable.getMessage()).log("session directory unavailable; starting a new session");
+          return Future.succeededFuture(null);
+        })
+        .compose(record -> record == null || record.nodeId().equals(mesh.nodeId())
+            ? Future.succeededFuture(start(connection, grant, true))
+            : takeOver(record, resumeToken, connection));
+  }
+
+  private boolean resumeHere(Session session, Connection connection) {
+    Session.Attach attach = session.attach(connection,
+        ServerMessages.connected(session.id(), session.sessionToken(), iceServers.apply(session.id()), true));
+    if (!attach.attached()) {
+      return false;
+    }
+    if (attach.graceTimerId() >= 0) {
+      vertx.cancelTimer(attach.graceTimerId());
+    }
+    if (attach.replaced() != null) {
+      attach.replaced().close(REPLACED, "session resumed on another connection");
+    }
+    LOG.atInfo().addKeyValue("clientId", session.id()).addKeyValue("remote", connection.remoteAddress())
+        .addKeyValue("queued", attach.deliveredFromInbox()).addKeyValue("rooms", session.rooms().size())
+        .log("session resumed");
+    return true;
+  }
+
+  private Session start(Connection connection, RoomToken grant, boolean resumeRequested) {
     Session session = new Session(ClientId.random(), tokens.next(), connection, resumeInboxMessages, grant);
     sessions.add(session);
     session.deliver(ServerMessages.connected(session.id(), session.sessionToken(), iceServers.apply(session.id()), false));
+    mesh.records().save(session);
     LOG.atInfo().addKeyValue("clientId", session.id()).addKeyValue("remote", connection.remoteAddress())
-        .addKeyValue("resumeRequested", resumeToken != null).log("session started");
+        .addKeyValue("resumeRequested", resumeRequested).log("session started");
     return session;
+  }
+
+  /**
+   * The client resumed here but its session lives on (or died with) another node: that node
+   * hands it over with what it kept; if it does not answer, the session is taken from the
+   * directory alone, with the frames parked for it.
+   */
+  private Future<Session> takeOver(SessionRecord record, String resumeToken, Connection connection) {
+    Session session = Session.resumed(record.clientId(), resumeToken, resumeInboxMessages, null);
+    // registered before asking, so frames the previous node forwards after its answer queue here
+    mesh.forwards().clear(record.clientId());
+    sessions.add(session);
+    return mesh.inbox().requestHandover(record.nodeId(), record.clientId(), mesh.nodeId(), HANDOVER_TIMEOUT_MILLIS)
+        .recover(unreachable -> {
+          LOG.atInfo().addKeyValue("clientId", record.clientId()).addKeyValue("previousNode", record.nodeId())
+              .addKeyValue("error", unreachable.getMessage()).log("previous node did not hand over; taking the session from the directory");
+          return Future.succeededFuture(List.of());
+        })
+        .compose(handedOver -> {
+          return membership.adopt(session, record.rooms())
+              .compose(adopted -> mesh.parked().take(record.clientId()).otherwise(List.of()))
+              .map(parked -> {
+                session.prepend(parked);
+                session.prepend(handedOver);
+                return handedOver.size() + parked.size();
+              });
+        })
+        .map(kept -> {
+          Session.Attach attach = session.attach(connection,
+              ServerMessages.connected(session.id(), resumeToken, iceServers.apply(session.id()), true));
+          LOG.atInfo().addKeyValue("clientId", session.id()).addKeyValue("previousNode", record.nodeId())
+              .addKeyValue("queued", attach.deliveredFromInbox()).addKeyValue("rooms", session.rooms().size())
+              .log("session resumed from another node");
+          vertx.setTimer(LATE_PARKED_DELAY_MILLIS, id -> mesh.parked().take(session.id())
+              .onSuccess(late -> late.forEach(session::deliver)));
+          return session;
+        });
+  }
+
+  /** Another node took this node's session over: it ends here without leaving its rooms. */
+  public List<String> handOver(ClientId client, String newNode) {
+    Session session = sessions.get(client);
+    Session.HandOff handOff = session == null ? null : session.handOff();
+    if (handOff == null) {
+      return null;
+    }
+    sessions.remove(session);
+    mesh.forwards().moved(client, newNode);
+    if (handOff.graceTimerId() >= 0) {
+      vertx.cancelTimer(handOff.graceTimerId());
+    }
+    if (handOff.connection() != null) {
+      handOff.connection().close(REPLACED, "session resumed on another node");
+    }
+    LOG.atInfo().addKeyValue("clientId", client).addKeyValue("newNode", newNode)
+        .addKeyValue("queued", handOff.frames().size()).log("session handed over");
+    return handOff.frames();
   }
 
   /**
@@ -116,6 +210,7 @@ public final class SessionLifecycle {
 
   private Future<Void> finish(Session session, LeaveReason reason) {
     sessions.remove(session);
+    mesh.records().delete(session);
     LOG.atInfo().addKeyValue("clientId", session.id()).addKeyValue("reason", reason.wireName())
         .addKeyValue("rooms", session.rooms().size()).log("session ended");
     return session.serially(() -> membership.leaveAll(session, reason));

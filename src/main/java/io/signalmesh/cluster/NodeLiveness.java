@@ -1,0 +1,81 @@
+package io.signalmesh.cluster;
+
+import io.signalmesh.presence.NodeDirectory;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's heartbeat in the directory, once a second. When the directory has lost what the
+ * node asserted (Redis restarted empty or was flushed), the node re-asserts its live sessions
+ * so that presence is whole again within a heartbeat or two.
+ */
+public final class NodeLiveness {
+
+  /** Liveness TTL: a node whose heartbeat has not been renewed for this long is dead to the others. */
+  public static final Duration TTL = Duration.ofSeconds(5);
+  public static final long INTERVAL_MILLIS = 1000;
+  private static final Logger LOG = LoggerFactory.getLogger(NodeLiveness.class);
+
+  private final Vertx vertx;
+  private final NodeDirectory directory;
+  private final String nodeId;
+  private final Supplier<Future<Integer>> reassert;
+  private boolean beating;
+  private boolean wasHealthy = true;
+  private long timer = -1;
+
+  /** @param reassert re-writes the node's sessions and memberships; completes with how many it wrote */
+  public NodeLiveness(Vertx vertx, NodeDirectory directory, String nodeId, Supplier<Future<Integer>> reassert) {
+    this.vertx = vertx;
+    this.directory = directory;
+    this.nodeId = nodeId;
+    this.reassert = reassert;
+  }
+
+  /** The first heartbeat; later ones follow every second. */
+  public Future<Void> start() {
+    timer = vertx.setPeriodic(INTERVAL_MILLIS, id -> beat());
+    return beatOnce().mapEmpty();
+  }
+
+  public void stop() {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+  }
+
+  private void beat() {
+    if (!beating) {
+      beatOnce();
+    }
+  }
+
+  private Future<Void> beatOnce() {
+    beating = true;
+    return directory.heartbeat(nodeId, TTL)
+        .compose(intact -> intact ? Future.succeededFuture() : repair())
+        .onComplete(done -> {
+          beating = false;
+          boolean healthy = done.succeeded();
+          if (healthy != wasHealthy) {
+            LOG.atWarn().addKeyValue("node", nodeId).addKeyValue("healthy", healthy)
+                .addKeyValue("error", done.failed() ? done.cause().getMessage() : null)
+                .log(healthy ? "presence store reachable again" : "presence store unreachable");
+            wasHealthy = healthy;
+          }
+        })
+        .recover(e -> Future.succeededFuture());
+  }
+
+  private Future<Void> repair() {
+    return reassert.get()
+        .compose(written -> directory.markAsserted(nodeId).map(written))
+        .onSuccess(written -> LOG.atInfo().addKeyValue("node", nodeId).addKeyValue("memberships", written)
+            .log("presence asserted"))
+        .mapEmpty();
+  }
+}

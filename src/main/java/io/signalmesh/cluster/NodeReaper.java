@@ -1,0 +1,159 @@
+package io.signalmesh.cluster;
+
+import io.signalmesh.presence.Member;
+import io.signalmesh.presence.NodeDirectory;
+import io.signalmesh.presence.PresenceStore;
+import io.signalmesh.presence.PresenceStore.NodeMembership;
+import io.signalmesh.protocol.LeaveReason;
+import io.signalmesh.protocol.ServerMessages;
+import io.signalmesh.routing.MeshRouter;
+import io.signalmesh.routing.NodeInbox;
+import io.signalmesh.session.ClientId;
+import io.signalmesh.session.RoomId;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Cleans up after dead nodes. Every second it asks the directory which nodes stopped
+ * heartbeating; once the resume grace has passed for one (its clients had that long to resume
+ * elsewhere), one surviving node claims it and removes the members it still holds, and their
+ * rooms get {@code peer-disconnected} and {@code participant-left} with reason
+ * {@code node-failure}. A member that resumed on a live node is never touched: removal is
+ * conditional on the store still naming the dead node.
+ */
+public final class NodeReaper {
+
+  private static final Logger LOG = LoggerFactory.getLogger(NodeReaper.class);
+  private static final Duration CLAIM_TTL = Duration.ofMinutes(2);
+
+  private final Vertx vertx;
+  private final String nodeId;
+  private final NodeDirectory directory;
+  private final PresenceStore presence;
+  private final NodeInbox inbox;
+  private final MeshRouter router;
+  private final Duration grace;
+  private final Set<String> scheduled = new HashSet<>();
+  private long timer = -1;
+  private boolean checking;
+
+  public NodeReaper(Vertx vertx, String nodeId, NodeDirectory directory, PresenceStore presence, NodeInbox inbox,
+      MeshRouter router, Duration grace) {
+    this.vertx = vertx;
+    this.nodeId = nodeId;
+    this.directory = directory;
+    this.presence = presence;
+    this.inbox = inbox;
+    this.router = router;
+    this.grace = grace;
+  }
+
+  public void start() {
+    timer = vertx.setPeriodic(NodeLiveness.INTERVAL_MILLIS, id -> check());
+  }
+
+  public void stop() {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+  }
+
+  private void check() {
+    if (checking) {
+      return;
+    }
+    checking = true;
+    directory.deadNodes()
+        .onSuccess(dead -> dead.stream().filter(node -> !node.equals(nodeId)).forEach(this::schedule))
+        .onComplete(done -> checking = false);
+  }
+
+  private void schedule(String dead) {
+    if (!scheduled.add(dead)) {
+      return;
+    }
+    LOG.atWarn().addKeyValue("deadNode", dead).addKeyValue("graceSeconds", grace.toSeconds())
+        .log("node stopped heartbeating; reaping its members after the resume grace");
+    vertx.setTimer(Math.max(1, grace.toMillis()), id -> reap(dead).onComplete(done -> scheduled.remove(dead)));
+  }
+
+  /** Reaps a dead node if this node wins the claim; completes with the number of members removed. */
+  public Future<Integer> reap(String dead) {
+    return directory.claimReaping(dead, nodeId, CLAIM_TTL).compose(won -> {
+      if (!won) {
+        return Future.succeededFuture(0);
+      }
+      return presence.membershipsOfNode(dead)
+          .compose(held -> removeAll(dead, held))
+          .compose(removed -> announce(removed).map(removed.size()))
+          .compose(count -> directory.forgetNode(dead).map(count))
+          .onSuccess(count -> LOG.atWarn().addKeyValue("deadNode", dead).addKeyValue("members", count)
+              .log("reaped dead node"));
+    }).onFailure(e -> LOG.atWarn().addKeyValue("deadNode", dead).addKeyValue("error", e.getMessage())
+        .log("reaping failed; will retry"));
+  }
+
+  private Future<List<NodeMembership>> removeAll(String dead, List<NodeMembership> held) {
+    List<Future<Boolean>> removals = new ArrayList<>();
+    for (NodeMembership membership : held) {
+      removals.add(presence.leaveIfOnNode(membership.room(), membership.member().clientId(), dead));
+    }
+    return Future.all(removals).map(done -> {
+      List<NodeMembership> removed = new ArrayList<>();
+      for (int i = 0; i < held.size(); i++) {
+        if (removals.get(i).result()) {
+          removed.add(held.get(i));
+        }
+      }
+      return removed;
+    });
+  }
+
+  /** Tells the remaining members of each room: peer-disconnected once per peer, then participant-left per room. */
+  private Future<Void> announce(List<NodeMembership> removed) {
+    Map<RoomId, List<ClientId>> goneByRoom = new LinkedHashMap<>();
+    removed.forEach(m -> goneByRoom.computeIfAbsent(m.room(), r -> new ArrayList<>()).add(m.member().clientId()));
+    List<Future<List<Member>>> lookups = new ArrayList<>();
+    List<RoomId> rooms = new ArrayList<>(goneByRoom.keySet());
+    rooms.forEach(room -> lookups.add(presence.members(room)));
+    return Future.join(lookups).transform(done -> {
+      Map<ClientId, Map<ClientId, Member>> peersOfGone = new HashMap<>();
+      for (int i = 0; i < rooms.size(); i++) {
+        if (lookups.get(i).failed()) {
+          continue;
+        }
+        for (ClientId gone : goneByRoom.get(rooms.get(i))) {
+          Map<ClientId, Member> peers = peersOfGone.computeIfAbsent(gone, g -> new LinkedHashMap<>());
+          lookups.get(i).result().forEach(m -> peers.put(m.clientId(), m));
+        }
+      }
+      peersOfGone.forEach((gone, peers) ->
+          router.toMembers(peers.values(), ServerMessages.peerDisconnected(gone), gone));
+      for (int i = 0; i < rooms.size(); i++) {
+        if (lookups.get(i).succeeded()) {
+          announceLeft(rooms.get(i), goneByRoom.get(rooms.get(i)), lookups.get(i).result());
+        }
+      }
+      return Future.succeededFuture();
+    });
+  }
+
+  private void announceLeft(RoomId room, List<ClientId> gone, List<Member> remaining) {
+    Map<String, List<ClientId>> byNode = new HashMap<>();
+    remaining.forEach(m -> byNode.computeIfAbsent(m.nodeId(), n -> new ArrayList<>()).add(m.clientId()));
+    for (ClientId client : gone) {
+      String frame = ServerMessages.participantLeft(room, client, LeaveReason.NODE_FAILURE);
+      byNode.forEach((node, ids) -> inbox.sendLeft(node, ids, room, client, frame));
+    }
+  }
+}

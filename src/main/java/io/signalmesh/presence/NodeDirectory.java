@@ -1,0 +1,64 @@
+package io.signalmesh.presence;
+
+import io.signalmesh.session.ClientId;
+import io.signalmesh.session.RoomId;
+import io.vertx.core.Future;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What nodes share besides room membership: which nodes are alive, who reaps a dead one, the
+ * sessions a client can resume on any node, and the frames kept for a session whose node died.
+ * One node alone needs none of it ({@link #local()}); a mesh keeps it in Redis.
+ */
+public interface NodeDirectory {
+
+  /**
+   * Says this node is alive for {@code ttl}. Completes with true if the store still holds what
+   * this node asserted earlier, false if it lost it (Redis restarted empty): then the node must
+   * re-assert its sessions and memberships and call {@link #markAsserted}.
+   */
+  Future<Boolean> heartbeat(String nodeId, Duration ttl);
+
+  /** Records that the node's presence is whole again after a loss. */
+  Future<Void> markAsserted(String nodeId);
+
+  /** Nodes that were alive once and whose heartbeat has expired. */
+  Future<List<String>> deadNodes();
+
+  /** Claims the reaping of a dead node; true for exactly one claimant within {@code ttl}. */
+  Future<Boolean> claimReaping(String deadNode, String reaper, Duration ttl);
+
+  /** Forgets a reaped node and the session records it still held. */
+  Future<Void> forgetNode(String deadNode);
+
+  /** Stores (or replaces) a resumable session under its token. */
+  Future<Void> saveSession(String sessionToken, SessionRecord record);
+
+  /** The session a token names, or null. */
+  Future<SessionRecord> findSession(String sessionToken);
+
+  /** Forgets a session (it ended). */
+  Future<Void> deleteSession(String sessionToken, SessionRecord record);
+
+  /** Keeps a frame for a client whose node died until it resumes; false once the bounded inbox is full. */
+  Future<Boolean> offerInbox(ClientId client, String frame, int capacity, Duration ttl);
+
+  /** Takes every frame kept for the client, in order. */
+  Future<List<String>> drainInbox(ClientId client);
+
+  /** Whether the backing store answered the last time it was asked (for readiness). */
+  boolean healthy();
+
+  /** A resumable session: who, on which node, in which rooms. */
+  record SessionRecord(ClientId clientId, String nodeId, List<RoomId> rooms) {
+    public SessionRecord {
+      rooms = List.copyOf(rooms);
+    }
+  }
+
+  /** The single node's directory: nothing is shared, nothing ever dies elsewhere. */
+  static NodeDirectory local() {
+    return new LocalNodeDirectory();
+  }
+}

@@ -1,0 +1,75 @@
+package io.signalmesh.presence;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The Redis client every Redis-backed part of a node shares, with a timeout on each call: the
+ * client has none per command. A timeout, a refused connection or an error reply fails the call
+ * with {@link PresenceUnavailableException} naming the operation and subject (never credentials).
+ * The client reconnects on demand, so calls work again once Redis is back.
+ */
+public final class RedisCalls {
+
+  private final Vertx vertx;
+  private final Redis redis;
+  private final long timeoutMillis;
+
+  public RedisCalls(Vertx vertx, RedisOptions options, Duration timeout) {
+    this.vertx = Objects.requireNonNull(vertx, "vertx");
+    Objects.requireNonNull(options, "options");
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("Redis call timeout must be positive, was " + timeout);
+    }
+    this.timeoutMillis = Math.max(1, timeout.toMillis());
+    this.redis = Redis.createClient(vertx, options);
+  }
+
+  Redis client() {
+    return redis;
+  }
+
+  /** Sends one command under the timeout. */
+  public Future<Response> call(String op, String subject, Request request) {
+    return timed(op, subject, redis.send(request));
+  }
+
+  /** Runs a script under the timeout. */
+  Future<Response> script(String op, String subject, RedisScript script, List<String> keys, List<String> args) {
+    return timed(op, subject, script.run(redis, keys, args));
+  }
+
+  /** Fails with PresenceUnavailableException if {@code call} fails or takes longer than the timeout. */
+  <T> Future<T> timed(String op, String subject, Future<T> call) {
+    Promise<T> promise = Promise.promise();
+    long timer = vertx.setTimer(timeoutMillis, id -> promise.tryFail(new PresenceUnavailableException(
+        op + " (" + subject + "): Redis did not answer within " + timeoutMillis + " ms")));
+    call.onComplete(result -> {
+      vertx.cancelTimer(timer);
+      if (result.succeeded()) {
+        promise.tryComplete(result.result());
+      } else {
+        promise.tryFail(new PresenceUnavailableException(
+            op + " (" + subject + "): Redis failed: " + describe(result.cause()), result.cause()));
+      }
+    });
+    return promise.future();
+  }
+
+  public Future<Void> close() {
+    return redis.close();
+  }
+
+  private static String describe(Throwable cause) {
+    return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+  }
+}

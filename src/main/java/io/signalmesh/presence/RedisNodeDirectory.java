@@ -1,0 +1,167 @@
+package io.signalmesh.presence;
+
+import static io.signalmesh.presence.RedisPresenceKeys.NODES;
+import static io.signalmesh.presence.RedisPresenceKeys.inbox;
+import static io.signalmesh.presence.RedisPresenceKeys.nodeKey;
+import static io.signalmesh.presence.RedisPresenceKeys.session;
+
+import io.signalmesh.session.ClientId;
+import io.signalmesh.session.RoomId;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/** The mesh's {@link NodeDirectory} in Redis; key layout in {@link RedisPresenceKeys}. */
+public final class RedisNodeDirectory implements NodeDirectory {
+
+  private static final RedisScript HEARTBEAT = RedisScript.fromResource("presence/heartbeat.lua");
+  private static final RedisScript INBOX_OFFER = RedisScript.fromResource("presence/inbox-offer.lua");
+  private static final RedisScript INBOX_DRAIN = RedisScript.fromResource("presence/inbox-drain.lua");
+
+  private final RedisCalls calls;
+  private volatile boolean healthy = true;
+
+  public RedisNodeDirectory(RedisCalls calls) {
+    this.calls = calls;
+  }
+
+  @Override
+  public Future<Boolean> heartbeat(String nodeId, Duration ttl) {
+    String subject = "node " + nodeId;
+    Future<Response> alive = calls.script("heartbeat", subject, HEARTBEAT,
+        List.of(nodeKey(nodeId, "alive"), nodeKey(nodeId, "asserted")), List.of(Long.toString(ttl.toMillis())));
+    Future<Response> known = calls.call("heartbeat", subject, Request.cmd(Command.SADD).arg(NODES).arg(nodeId));
+    return Future.all(alive, known)
+        .map(done -> alive.result().toInteger() == 1)
+        .onComplete(result -> healthy = result.succeeded());
+  }
+
+  @Override
+  public Future<Void> markAsserted(String nodeId) {
+    return calls.call("markAsserted", "node " + nodeId, Request.cmd(Command.SET).arg(nodeKey(nodeId, "asserted")).arg("1"))
+        .mapEmpty();
+  }
+
+  @Override
+  public Future<List<String>> deadNodes() {
+    return calls.call("deadNodes", "nodes", Request.cmd(Command.SMEMBERS).arg(NODES)).compose(members -> {
+      List<String> nodes = new ArrayList<>();
+      List<Future<Response>> checks = new ArrayList<>();
+      for (Response member : members) {
+        String node = member.toString();
+        nodes.add(node);
+        checks.add(calls.call("deadNodes", "node " + node, Request.cmd(Command.EXISTS).arg(nodeKey(node, "alive"))));
+      }
+      return Future.all(checks).map(done -> {
+        List<String> dead = new ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++) {
+          if (checks.get(i).result().toInteger() == 0) {
+            dead.add(nodes.get(i));
+          }
+        }
+        return dead;
+      });
+    });
+  }
+
+  @Override
+  public Future<Boolean> claimReaping(String deadNode, String reaper, Duration ttl) {
+    Request claim = Request.cmd(Command.SET).arg(nodeKey(deadNode, "reaper")).arg(reaper).arg("NX").arg("PX")
+        .arg(ttl.toMillis());
+    return calls.call("claimReaping", "node " + deadNode, claim).map(reply -> reply != null);
+  }
+
+  @Override
+  public Future<Void> forgetNode(String deadNode) {
+    String subject = "node " + deadNode;
+    return calls.call("forgetNode", subject, Request.cmd(Command.SMEMBERS).arg(nodeKey(deadNode, "sessions")))
+        .compose(keys -> {
+          List<Future<Response>> deletes = new ArrayList<>();
+          for (Response key : keys) {
+            deletes.add(calls.call("forgetNode", subject, Request.cmd(Command.DEL).arg(key.toString())));
+          }
+          deletes.add(calls.call("forgetNode", subject, Request.cmd(Command.DEL).arg(nodeKey(deadNode, "sessions"))
+              .arg(nodeKey(deadNode, "asserted")).arg(nodeKey(deadNode, "memberships"))));
+          deletes.add(calls.call("forgetNode", subject, Request.cmd(Command.SREM).arg(NODES).arg(deadNode)));
+          return Future.all(deletes).mapEmpty();
+        });
+  }
+
+  @Override
+  public Future<Void> saveSession(String sessionToken, SessionRecord record) {
+    String key = session(hash(sessionToken));
+    JsonArray rooms = new JsonArray();
+    record.rooms().forEach(room -> rooms.add(room.value()));
+    String value = new JsonObject().put("clientId", record.clientId().value()).put("node", record.nodeId())
+        .put("rooms", rooms).encode();
+    String subject = "client " + record.clientId();
+    return Future.all(
+            calls.call("saveSession", subject, Request.cmd(Command.SET).arg(key).arg(value)),
+            calls.call("saveSession", subject, Request.cmd(Command.SADD).arg(nodeKey(record.nodeId(), "sessions")).arg(key)))
+        .mapEmpty();
+  }
+
+  @Override
+  public Future<SessionRecord> findSession(String sessionToken) {
+    return calls.call("findSession", "session", Request.cmd(Command.GET).arg(session(hash(sessionToken))))
+        .map(reply -> {
+          if (reply == null) {
+            return null;
+          }
+          JsonObject json = new JsonObject(reply.toString());
+          List<RoomId> rooms = new ArrayList<>();
+          json.getJsonArray("rooms", new JsonArray()).forEach(room -> rooms.add(new RoomId((String) room)));
+          return new SessionRecord(new ClientId(json.getString("clientId")), json.getString("node"), rooms);
+        });
+  }
+
+  @Override
+  public Future<Void> deleteSession(String sessionToken, SessionRecord record) {
+    String key = session(hash(sessionToken));
+    String subject = "client " + record.clientId();
+    return Future.all(
+            calls.call("deleteSession", subject, Request.cmd(Command.DEL).arg(key)),
+            calls.call("deleteSession", subject, Request.cmd(Command.SREM).arg(nodeKey(record.nodeId(), "sessions")).arg(key)))
+        .mapEmpty();
+  }
+
+  @Override
+  public Future<Boolean> offerInbox(ClientId client, String frame, int capacity, Duration ttl) {
+    return calls.script("offerInbox", "client " + client, INBOX_OFFER, List.of(inbox(client)),
+        List.of(frame, Integer.toString(capacity), Long.toString(ttl.toMillis()))).map(reply -> reply.toInteger() == 1);
+  }
+
+  @Override
+  public Future<List<String>> drainInbox(ClientId client) {
+    return calls.script("drainInbox", "client " + client, INBOX_DRAIN, List.of(inbox(client)), List.of())
+        .map(reply -> {
+          List<String> frames = new ArrayList<>(reply.size());
+          reply.forEach(frame -> frames.add(frame.toString()));
+          return frames;
+        });
+  }
+
+  @Override
+  public boolean healthy() {
+    return healthy;
+  }
+
+  /** Session tokens are secrets: Redis holds only their SHA-256. */
+  private static String hash(String token) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
