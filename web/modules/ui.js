@@ -206,8 +206,13 @@ export class CallView extends EventTarget {
     const gap = parseFloat(style.columnGap) || 8;
     const W = this.grid.clientWidth - (parseFloat(style.paddingLeft) || 0) - (parseFloat(style.paddingRight) || 0);
     const H = this.grid.clientHeight - (parseFloat(style.paddingTop) || 0) - (parseFloat(style.paddingBottom) || 0);
-    const portrait = W < H && W < 640;
-    const fit = bestFit(n, W, H, gap, portrait && n > 1 ? 4 / 3 : 16 / 9);
+    const clamp = (x, lo, hi) => Math.min(hi, Math.max(lo, x));
+    const portrait = W < H;
+    // one tile fills the stage; on tall (phone) screens tiles get taller too
+    const aspect = n === 1 ? clamp(W / H, 0.56, 16 / 9)
+      : portrait ? (n === 2 ? clamp(W / ((H - gap) / 2), 0.75, 16 / 9) : 1)
+        : 16 / 9;
+    const fit = bestFit(n, W - 1, H - 1, gap, aspect);
     this.grid.style.setProperty('--cols', String(fit.cols));
     this.grid.style.setProperty('--tile-w', `${fit.w}px`);
     this.grid.style.setProperty('--tile-h', `${fit.h}px`);
