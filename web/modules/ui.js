@@ -89,6 +89,10 @@ export class CallView extends EventTarget {
     if (tile) return tile;
     tile = /** @type {HTMLElement} */ (this.template.content.firstElementChild.cloneNode(true));
     tile.dataset.peerId = id;
+    const video = /** @type {HTMLVideoElement} */ ($('video', tile));
+    // show the avatar, not a black box, until the first frame is there
+    video.addEventListener('loadeddata', () => tile.classList.add('has-frames'));
+    video.addEventListener('emptied', () => tile.classList.remove('has-frames'));
     if (o.self) {
       tile.classList.add('self');
       tile.dataset.testid = 'local-tile';
