@@ -154,6 +154,14 @@ function wireCall(c) {
     history.replaceState(null, '', u);
     showJoin(c.roomId, c.name);
   });
+  c.client.on('participant-joined', (d) => {
+    if (call === c && d.roomId === c.roomId) view.toast(`${d.name || 'Someone'} joined`);
+  });
+  c.client.on('participant-left', (d) => {
+    if (call !== c || d.roomId !== c.roomId || d.participantId === c.client.clientId) return;
+    const who = c.names.get(d.participantId) || 'Someone';
+    view.toast(d.reason === 'left' ? `${who} left` : `${who} lost the connection`);
+  });
   c.media.addEventListener('change', () => { if (call === c) renderLocal(c); });
   c.media.addEventListener('screen-ended', () => { if (call === c) view.toast('Screen sharing ended; back to your camera.'); });
 }

@@ -67,6 +67,12 @@ export class Peer extends EventTarget {
     this.fileQueue = Promise.resolve();
 
     this._wire();
+    // Watchdog: a connection still not up after a while gets a fresh offer
+    // with new ICE credentials (covers lost signaling messages on either side).
+    this._watchdog = [10000, 25000].map((ms) => setTimeout(() => {
+      const st = this.pc.connectionState;
+      if (!this.closed && st !== 'connected' && st !== 'closed') this.restartIce(`not connected after ${ms / 1000} s`);
+    }, ms));
   }
 
   /** @param {string} type @param {any} [detail] */
@@ -195,6 +201,7 @@ export class Peer extends EventTarget {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this._restartTimer);
+    this._watchdog.forEach(clearTimeout);
     try { this.chat.close(); } catch { /* ignore */ }
     try { this.files.close(); } catch { /* ignore */ }
     this.pc.onnegotiationneeded = this.pc.onicecandidate = this.pc.ontrack = null;
