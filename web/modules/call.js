@@ -117,10 +117,7 @@ export class Call extends EventTarget {
     this.media.addEventListener('change', onMedia);
     this._offs.push(() => this.media.removeEventListener('change', onMedia));
 
-    const connected = this.client.connect();
-    const joined = this.client.join(this.roomId, { name: this.name });
-    await connected;
-    await joined;
+    await Promise.all([this.client.connect(), this.client.join(this.roomId, { name: this.name })]);
     this.joined = true;
     this._statsTimer = setInterval(() => this._pollStats(), 2000);
     this._emit('joined', { roomId: this.roomId, clientId: this.client.clientId });

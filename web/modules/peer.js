@@ -69,7 +69,7 @@ export class Peer extends EventTarget {
     this._wire();
     // Watchdog: a connection still not up after a while gets a fresh offer
     // with new ICE credentials (covers lost signaling messages on either side).
-    this._watchdog = [10000, 25000].map((ms) => setTimeout(() => {
+    this._watchdog = [15000, 30000].map((ms) => setTimeout(() => {
       const st = this.pc.connectionState;
       if (!this.closed && st !== 'connected' && st !== 'closed') this.restartIce(`not connected after ${ms / 1000} s`);
     }, ms));
