@@ -53,6 +53,9 @@ public final class ClusteredVertx {
     config.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
     config.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
     config.setProperty("hazelcast.socket.bind.any", "false");
+    // members are listed or looked up, so there is nothing to wait for before joining
+    config.setProperty("hazelcast.wait.seconds.before.join", "1");
+    config.setProperty("hazelcast.max.wait.seconds.before.join", "3");
     config.setProperty("hazelcast.local.localAddress", cluster.host());
 
     NetworkConfig network = config.getNetworkConfig();

@@ -1,0 +1,117 @@
+package io.signalmesh.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.signalmesh.testsupport.MeshCluster;
+import io.signalmesh.testsupport.TestClient;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Clients on different nodes of a real mesh (separate JVMs, Hazelcast, Redis) reach each other as on one node. */
+@Timeout(60)
+class ClusterRelayIT {
+
+  private static MeshCluster mesh;
+
+  @BeforeAll
+  static void startMesh() {
+    mesh = MeshCluster.start("relay", 2);
+  }
+
+  @AfterAll
+  static void stopMesh() {
+    mesh.close();
+  }
+
+  @Test
+  void joinerOnAnotherNodeSeesTheParticipantsAndIsAnnounced() {
+    try (TestClient ada = mesh.node(0).connect(); TestClient bob = mesh.node(1).connect()) {
+      ada.join("x-join", "Ada");
+      JsonObject reply = bob.join("x-join", "Bob");
+      assertThat(reply.getJsonArray("participants").getList()).containsExactly(ada.id());
+      assertThat(reply.getJsonObject("profiles").getJsonObject(ada.id()).getString("name")).isEqualTo("Ada");
+      JsonObject joined = ada.expect("participant-joined");
+      assertThat(joined.getString("participantId")).isEqualTo(bob.id());
+      assertThat(joined.getString("name")).isEqualTo("Bob");
+    }
+  }
+
+  @Test
+  void everyRelayTypeCrossesNodesWithSenderIdSet() {
+    try (TestClient ada = mesh.node(0).connect(); TestClient bob = mesh.node(1).connect()) {
+      ada.join("x-relay");
+      bob.join("x-relay");
+      ada.expect("participant-joined");
+      for (String type : List.of("offer", "answer", "ice-candidate", "end-call")) {
+        ada.relay(type, bob.id(), new JsonObject().put("sdp", "v=0 " + type).put("senderId", "spoofed"));
+        JsonObject got = bob.expect(type);
+        assertThat(got.getString("senderId")).isEqualTo(ada.id());
+        assertThat(got.getString("sdp")).isEqualTo("v=0 " + type);
+        assertThat(got.containsKey("targetId")).isFalse();
+      }
+    }
+  }
+
+  @Test
+  void broadcastAndGetPeersSpanNodes() {
+    try (TestClient ada = mesh.node(0).connect(); TestClient bob = mesh.node(1).connect();
+        TestClient cyd = mesh.node(1).connect()) {
+      ada.join("x-broadcast");
+      bob.join("x-broadcast");
+      cyd.join("x-broadcast");
+      ada.send(new JsonObject().put("type", "broadcast").put("roomId", "x-broadcast").put("data", new JsonObject().put("hand", "up")));
+      for (TestClient other : List.of(bob, cyd)) {
+        JsonObject got = other.expect("broadcast");
+        assertThat(got.getString("senderId")).isEqualTo(ada.id());
+        assertThat(got.getJsonObject("data").getString("hand")).isEqualTo("up");
+      }
+      ada.send(new JsonObject().put("type", "get-peers"));
+      assertThat(ada.expect("peers-list").getJsonArray("peers").getList()).containsExactlyInAnyOrder(bob.id(), cyd.id());
+    }
+  }
+
+  @Test
+  void messagesFromOneSenderToOneTargetKeepTheirOrderAcrossNodes() {
+    try (TestClient ada = mesh.node(0).connect(); TestClient bob = mesh.node(1).connect()) {
+      ada.join("x-order");
+      bob.join("x-order");
+      ada.expect("participant-joined");
+      int count = 150;
+      for (int i = 0; i < count; i++) {
+        ada.relay("ice-candidate", bob.id(), new JsonObject().put("seq", i));
+      }
+      for (int i = 0; i < count; i++) {
+        assertThat(bob.expect("ice-candidate").getInteger("seq")).isEqualTo(i);
+      }
+    }
+  }
+
+  @Test
+  void leavingAndDisconnectingAreAnnouncedAcrossNodes() {
+    try (TestClient ada = mesh.node(0).connect(); TestClient bob = mesh.node(1).connect()) {
+      ada.join("x-leave");
+      bob.join("x-leave");
+      bob.closeNormally();
+      ada.expect("peer-disconnected", m -> bob.id().equals(m.getString("clientId")));
+      JsonObject left = ada.expect("participant-left");
+      assertThat(left.getString("participantId")).isEqualTo(bob.id());
+      assertThat(left.getString("reason")).isEqualTo("left");
+    }
+  }
+
+  @Test
+  void noDeliveryToAPeerOnAnotherNodeOutsideTheSharedRooms() {
+    try (TestClient ada = mesh.node(0).connect(); TestClient eve = mesh.node(1).connect()) {
+      ada.join("x-private");
+      eve.join("x-elsewhere");
+      ada.relay("offer", eve.id(), new JsonObject().put("sdp", "nope"));
+      ada.expectError("unknown-peer");
+      eve.sync();
+      eve.assertNone("offer");
+    }
+  }
+}

@@ -1,0 +1,166 @@
+package io.signalmesh.testsupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A node as its own JVM running the real jar ({@code target/signalmesh.jar serve}), so that a
+ * test can kill it with SIGKILL or stop it with SIGTERM. Its output goes to
+ * {@code target/it-logs/<node>.log}.
+ */
+public final class NodeProcess implements AutoCloseable {
+
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+  private static final Path JAR = Paths.get("target", "signalmesh.jar");
+
+  private final String nodeId;
+  private final int port;
+  private final int managementPort;
+  private final List<String> flags;
+  private final Path log;
+  private Process process;
+
+  private NodeProcess(String nodeId, int port, int managementPort, List<String> flags) {
+    this.nodeId = nodeId;
+    this.port = port;
+    this.managementPort = managementPort;
+    this.flags = flags;
+    this.log = Paths.get("target", "it-logs", nodeId + ".log");
+  }
+
+  /** Prepares a node with free ports and the given extra {@code serve} flags; {@link #start} runs it. */
+  public static NodeProcess create(String nodeId, List<String> flags) {
+    return new NodeProcess(nodeId, freePort(), freePort(), List.copyOf(flags));
+  }
+
+  /** Starts the process (again, after a kill) on the same ports. */
+  public NodeProcess start() {
+    if (!Files.exists(JAR)) {
+      throw new IllegalStateException(JAR + " is missing: integration tests run after `mvn package`");
+    }
+    List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-XX:+UseSerialGC",
+        "-XX:TieredStopAtLevel=1", "-jar", JAR.toString(), "serve", "--host", "127.0.0.1",
+        "--port", Integer.toString(port), "--management-port", Integer.toString(managementPort), "--node-id", nodeId));
+    command.addAll(flags);
+    try {
+      Files.createDirectories(log.getParent());
+      process = new ProcessBuilder(command).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start node " + nodeId, e);
+    }
+    return this;
+  }
+
+  /** Waits for the ready line this run printed. */
+  public NodeProcess awaitReady() {
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    String marker = "signalmesh ready: node=" + nodeId + " ";
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("node " + nodeId + " exited with " + process.exitValue() + "; see " + log);
+      }
+      if (readyLines(marker) > restarts) {
+        return this;
+      }
+      Wait.pause(Duration.ofMillis(100));
+    }
+    throw new IllegalStateException("node " + nodeId + " not ready within " + START_TIMEOUT.toSeconds() + "s; see " + log);
+  }
+
+  private int restarts;
+
+  private long readyLines(String marker) {
+    try {
+      return Files.readAllLines(log).stream().filter(line -> line.startsWith(marker)).count();
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  public String nodeId() {
+    return nodeId;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public int managementPort() {
+    return managementPort;
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  public Path log() {
+    return log;
+  }
+
+  public TestClient connect() {
+    return TestClient.connect("ws://127.0.0.1:" + port + "/ws");
+  }
+
+  public TestClient resume(String sessionToken) {
+    return TestClient.connect("ws://127.0.0.1:" + port + "/ws?resume=" + sessionToken);
+  }
+
+  /** SIGKILL: the node dies without a word to anyone. */
+  public void kill() {
+    process.destroyForcibly();
+    waitForExit();
+    restarts++;
+  }
+
+  /** SIGTERM: the node drains and exits. */
+  public int terminate() {
+    process.destroy();
+    int code = waitForExit();
+    restarts++;
+    return code;
+  }
+
+  public boolean isAlive() {
+    return process != null && process.isAlive();
+  }
+
+  private int waitForExit() {
+    try {
+      if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+      return process.exitValue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (isAlive()) {
+      kill();
+    }
+  }
+
+  public static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String javaBinary() {
+    return ProcessHandle.current().info().command().orElse("java");
+  }
+}
