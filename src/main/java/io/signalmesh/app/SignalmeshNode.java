@@ -83,11 +83,11 @@ public final class SignalmeshNode {
     NodeDirectory directory = backends.directory();
     SessionRegistry sessions = new SessionRegistry();
     RoomViews views = new RoomViews(nodeId);
-    NodeInbox inbox = new NodeInbox(vertx.eventBus(), nodeId);
     Duration parkedTtl = config.limits().resumeGrace().plusSeconds(NodeLiveness.TTL.toSeconds() + 10);
     ParkedFrames parked = new ParkedFrames(directory, config.limits().resumeInboxMessages(), parkedTtl);
+    NodeInbox inbox = new NodeInbox(vertx, nodeId, parked);
     SessionForwards forwards = new SessionForwards(Duration.ofSeconds(60));
-    MeshRouter router = new MeshRouter(nodeId, sessions, views, inbox, parked, forwards);
+    MeshRouter router = new MeshRouter(nodeId, sessions, views, inbox, forwards);
     SessionRecords records = new SessionRecords(directory, nodeId);
     RoomMembership membership = new RoomMembership(presence, views, router, clock, records);
     IceServers iceServers = iceServers(config, clock);

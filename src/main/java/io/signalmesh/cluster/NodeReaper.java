@@ -82,6 +82,7 @@ public final class NodeReaper {
     if (!scheduled.add(dead)) {
       return;
     }
+    inbox.nodeDied(dead);
     LOG.atWarn().addKeyValue("deadNode", dead).addKeyValue("graceSeconds", grace.toSeconds())
         .log("node stopped heartbeating; reaping its members after the resume grace");
     vertx.setTimer(Math.max(1, grace.toMillis()), id -> reap(dead).onComplete(done -> scheduled.remove(dead)));

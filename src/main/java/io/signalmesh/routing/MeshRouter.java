@@ -2,13 +2,11 @@ package io.signalmesh.routing;
 
 import io.signalmesh.presence.Member;
 import io.signalmesh.protocol.ErrorCode;
-import io.signalmesh.protocol.ServerMessages;
 import io.signalmesh.protocol.SignalingException;
 import io.signalmesh.session.ClientId;
 import io.signalmesh.session.RoomId;
 import io.signalmesh.session.Session;
 import io.signalmesh.session.SessionRegistry;
-import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -28,16 +26,13 @@ public final class MeshRouter {
   private final SessionRegistry sessions;
   private final RoomViews views;
   private final NodeInbox inbox;
-  private final ParkedFrames parked;
   private final SessionForwards forwards;
 
-  public MeshRouter(String nodeId, SessionRegistry sessions, RoomViews views, NodeInbox inbox, ParkedFrames parked,
-      SessionForwards forwards) {
+  public MeshRouter(String nodeId, SessionRegistry sessions, RoomViews views, NodeInbox inbox, SessionForwards forwards) {
     this.nodeId = nodeId;
     this.sessions = sessions;
     this.views = views;
     this.inbox = inbox;
-    this.parked = parked;
     this.forwards = forwards;
   }
 
@@ -48,23 +43,19 @@ public final class MeshRouter {
   /**
    * Relays a frame to a peer that shares a room with the sender.
    *
-   * A target on a node that cannot be reached gets the frame parked for its resume; if even
-   * that fails, the sender gets {@code unavailable} (ref {@code refType}) later.
+   * A target on a node that cannot be reached gets the frame parked for its resume (see
+   * {@link NodeLink}).
    *
    * @throws SignalingException {@code unknown-peer} if no shared room holds the target,
    *     {@code unavailable} if the target cannot take it now (resume inbox full, too slow)
    */
-  public void relay(Session sender, ClientId target, String frame, String refType) {
+  public void relay(Session sender, ClientId target, String frame) {
     Member member = sharedMember(sender, target);
     if (member == null) {
       throw new SignalingException(ErrorCode.UNKNOWN_PEER, "no peer " + target + " in your rooms");
     }
     if (!member.nodeId().equals(nodeId)) {
-      inbox.send(member.nodeId(), List.of(target), frame)
-          .recover(unreachable -> parked.park(target, frame)
-              .compose(kept -> kept ? Future.succeededFuture() : Future.failedFuture(unreachable)))
-          .onFailure(lost -> sender.deliver(ServerMessages.error(ErrorCode.UNAVAILABLE,
-              "peer " + target + " could not be reached", refType)));
+      inbox.send(member.nodeId(), List.of(target), frame);
       return;
     }
     switch (deliverLocal(target, frame)) {
@@ -87,14 +78,12 @@ public final class MeshRouter {
   /** Announces a join to the room: local members get the frame, other nodes also update their views. */
   public void announceJoin(RoomId room, Member joined, String frame) {
     fanOut(views.members(room), joined.clientId(), frame,
-        (node, ids) -> inbox.sendJoined(node, ids, room, joined, frame)
-            .onFailure(unreachable -> parked.parkAll(ids, frame)));
+        (node, ids) -> inbox.sendJoined(node, ids, room, joined, frame));
   }
 
   /** Announces a departure to the room: local members get the frame, other nodes also update their views. */
   public void announceLeave(RoomId room, ClientId left, String frame) {
-    fanOut(views.members(room), left, frame, (node, ids) -> inbox.sendLeft(node, ids, room, left, frame)
-        .onFailure(unreachable -> parked.parkAll(ids, frame)));
+    fanOut(views.members(room), left, frame, (node, ids) -> inbox.sendLeft(node, ids, room, left, frame));
   }
 
   /** A member resumed on this node: other nodes' views follow it, and no client is told anything. */
@@ -132,9 +121,9 @@ public final class MeshRouter {
     return Session.Delivery.SENT;
   }
 
-  /** Sends to clients on another node; if that node cannot be reached, parks the frame for their resume. */
+  /** Sends to clients on another node; if that node cannot be reached, the frame is parked for their resume. */
   public void sendTo(String node, List<ClientId> targets, String frame) {
-    inbox.send(node, targets, frame).onFailure(unreachable -> parked.parkAll(targets, frame));
+    inbox.send(node, targets, frame);
   }
 
   private Member sharedMember(Session sender, ClientId target) {

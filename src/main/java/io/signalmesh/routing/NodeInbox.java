@@ -5,6 +5,8 @@ import io.signalmesh.session.ClientId;
 import io.signalmesh.session.RoomId;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import java.util.concurrent.ConcurrentHashMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
@@ -36,13 +38,24 @@ public final class NodeInbox {
   static final String NEW_NODE = "new-node";
   private static final Logger LOG = LoggerFactory.getLogger(NodeInbox.class);
 
+  private static final long ACK_INTERVAL_MILLIS = 200;
+  static final String ACK = "ack";
+
+  private final Vertx vertx;
   private final EventBus eventBus;
   private final String nodeId;
+  private final ParkedFrames parked;
+  private final ConcurrentHashMap<String, NodeLink> links = new ConcurrentHashMap<>();
+  /** Highest sequence number received from each node, and whether it was acknowledged yet. */
+  private final ConcurrentHashMap<String, long[]> received = new ConcurrentHashMap<>();
   private MessageConsumer<Buffer> consumer;
+  private long ackTimer = -1;
 
-  public NodeInbox(EventBus eventBus, String nodeId) {
-    this.eventBus = eventBus;
+  public NodeInbox(Vertx vertx, String nodeId, ParkedFrames parked) {
+    this.vertx = vertx;
+    this.eventBus = vertx.eventBus();
     this.nodeId = nodeId;
+    this.parked = parked;
   }
 
   public static String address(String nodeId) {
@@ -55,7 +68,20 @@ public final class NodeInbox {
    * frames kept for it (null if this node does not hold it).
    */
   public Future<Void> register(RoomViews views, BiConsumer<ClientId, String> deliver, Handover handover) {
+    ackTimer = vertx.setPeriodic(ACK_INTERVAL_MILLIS, id -> {
+      sendAcks();
+      long now = System.nanoTime();
+      links.values().forEach(link -> link.checkAcks(now));
+    });
     consumer = eventBus.consumer(address(nodeId), message -> {
+      String ack = message.headers().get(ACK);
+      if (ack != null) {
+        NodeLink link = links.get(message.headers().get(NodeLink.FROM));
+        if (link != null) {
+          link.ack(Long.parseLong(ack));
+        }
+        return;
+      }
       String client = message.headers().get(HANDOVER);
       if (client != null) {
         List<String> frames = handover.handOver(new ClientId(client), message.headers().get(NEW_NODE));
@@ -79,7 +105,18 @@ public final class NodeInbox {
   }
 
   public Future<Void> unregister() {
+    if (ackTimer >= 0) {
+      vertx.cancelTimer(ackTimer);
+    }
     return consumer == null ? Future.succeededFuture() : consumer.unregister();
+  }
+
+  /** Another node is known dead: frames not confirmed by it, and frames for it from now on, are parked. */
+  public void nodeDied(String node) {
+    NodeLink link = links.get(node);
+    if (link != null) {
+      link.breakLink("node stopped heartbeating");
+    }
   }
 
   /**
@@ -87,25 +124,25 @@ public final class NodeInbox {
    * could not be handed to that node (it is gone: no consumer, connection refused), so the
    * caller can keep the frame elsewhere instead of losing it silently.
    */
-  public Future<Void> send(String node, List<ClientId> targets, String frame) {
-    return write(node, Buffer.buffer(frame), options(targets));
+  public void send(String node, List<ClientId> targets, String frame) {
+    link(node).send(targets, frame, options(targets));
   }
 
   /** Tells {@code node} that {@code member} joined (it updates its view) and hands it the frame for its clients. */
-  public Future<Void> sendJoined(String node, List<ClientId> targets, RoomId room, Member member, String frame) {
+  public void sendJoined(String node, List<ClientId> targets, RoomId room, Member member, String frame) {
     JsonObject encoded = new JsonObject()
         .put("id", member.clientId().value()).put("node", member.nodeId())
         .put("name", member.name()).put("metadata", member.metadata()).put("at", member.joinedAtMillis());
     DeliveryOptions options = options(targets).addHeader(EVENT, JOINED).addHeader(ROOM, room.value())
         .addHeader(MEMBER, encoded.encode());
-    return write(node, Buffer.buffer(frame), options);
+    link(node).send(targets, frame, options);
   }
 
   /** Tells {@code node} that {@code member} left the room and hands it the frame for its clients. */
-  public Future<Void> sendLeft(String node, List<ClientId> targets, RoomId room, ClientId member, String frame) {
+  public void sendLeft(String node, List<ClientId> targets, RoomId room, ClientId member, String frame) {
     DeliveryOptions options = options(targets).addHeader(EVENT, LEFT).addHeader(ROOM, room.value())
         .addHeader(MEMBER, member.value());
-    return write(node, Buffer.buffer(frame), options);
+    link(node).send(targets, frame, options);
   }
 
   /**
@@ -122,8 +159,37 @@ public final class NodeInbox {
     });
   }
 
-  private Future<Void> write(String node, Buffer body, DeliveryOptions options) {
-    return eventBus.<Buffer>sender(address(node), options).write(body);
+  private NodeLink link(String node) {
+    return links.computeIfAbsent(node, n -> new NodeLink(n, nodeId, eventBus, parked));
+  }
+
+  private void received(MultiMap headers) {
+    String from = headers.get(NodeLink.FROM);
+    String seq = headers.get(NodeLink.SEQ);
+    if (from == null || seq == null) {
+      return;
+    }
+    long number = Long.parseLong(seq);
+    long[] state = received.computeIfAbsent(from, f -> new long[] {0, 0});
+    synchronized (state) {
+      state[0] = Math.max(state[0], number);
+    }
+  }
+
+  /** Cumulative acks, a few times a second: the highest sequence number received from each node. */
+  private void sendAcks() {
+    received.forEach((from, state) -> {
+      long highest;
+      synchronized (state) {
+        if (state[0] == state[1]) {
+          return;
+        }
+        highest = state[0];
+        state[1] = highest;
+      }
+      eventBus.send(address(from), Buffer.buffer(), new DeliveryOptions().addHeader(ACK, Long.toString(highest))
+          .addHeader(NodeLink.FROM, nodeId));
+    });
   }
 
   private static DeliveryOptions options(List<ClientId> targets) {
@@ -134,6 +200,7 @@ public final class NodeInbox {
 
   private void receive(Message<Buffer> message, RoomViews views, BiConsumer<ClientId, String> deliver) {
     MultiMap headers = message.headers();
+    received(headers);
     try {
       applyRoomEvent(headers, views);
       String frame = message.body().toString();

@@ -34,10 +34,6 @@ public final class ParkedFrames {
         .otherwise(false);
   }
 
-  public void parkAll(List<ClientId> targets, String frame) {
-    targets.forEach(target -> park(target, frame));
-  }
-
   public Future<List<String>> take(ClientId client) {
     return directory.drainInbox(client);
   }

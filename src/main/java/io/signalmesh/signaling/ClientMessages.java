@@ -51,7 +51,7 @@ public final class ClientMessages {
         case JOIN_ROOM -> join(session, envelope, ref);
         case LEAVE_ROOM -> leave(session, envelope, ref);
         case OFFER, ANSWER, ICE_CANDIDATE, END_CALL ->
-            router.relay(session, envelope.targetId(), ServerMessages.relayed(envelope.body(), session.id()), ref);
+            router.relay(session, envelope.targetId(), ServerMessages.relayed(envelope.body(), session.id()));
         case BROADCAST -> broadcast(session, envelope);
         case GET_PEERS -> session.deliver(ServerMessages.peersList(peerIds(session)));
         case PING -> session.deliver(ServerMessages.pong());

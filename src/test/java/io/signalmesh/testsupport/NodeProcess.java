@@ -27,6 +27,8 @@ public final class NodeProcess implements AutoCloseable {
   private final List<String> flags;
   private final Path log;
   private Process process;
+  /** Runs that ended: the next ready line to wait for is number restarts + 1. */
+  private int restarts;
 
   private NodeProcess(String nodeId, int port, int managementPort, List<String> flags) {
     this.nodeId = nodeId;
@@ -38,7 +40,13 @@ public final class NodeProcess implements AutoCloseable {
 
   /** Prepares a node with free ports and the given extra {@code serve} flags; {@link #start} runs it. */
   public static NodeProcess create(String nodeId, List<String> flags) {
-    return new NodeProcess(nodeId, freePort(), freePort(), List.copyOf(flags));
+    NodeProcess node = new NodeProcess(nodeId, freePort(), freePort(), List.copyOf(flags));
+    try {
+      Files.deleteIfExists(node.log);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return node;
   }
 
   /** Starts the process (again, after a kill) on the same ports. */
@@ -75,8 +83,6 @@ public final class NodeProcess implements AutoCloseable {
     }
     throw new IllegalStateException("node " + nodeId + " not ready within " + START_TIMEOUT.toSeconds() + "s; see " + log);
   }
-
-  private int restarts;
 
   private long readyLines(String marker) {
     try {

@@ -108,8 +108,17 @@ public final class TestClient implements AutoCloseable {
     return expect(type, m -> true);
   }
 
-  public synchronized JsonObject expect(String type, java.util.function.Predicate<JsonObject> match) {
-    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+  public JsonObject expect(String type, java.util.function.Predicate<JsonObject> match) {
+    return expectWithin(type, match, TIMEOUT);
+  }
+
+  /** The first message of this type within {@code timeout} (for what a documented bound allows). */
+  public JsonObject expectWithin(String type, Duration timeout) {
+    return expectWithin(type, m -> true, timeout);
+  }
+
+  public synchronized JsonObject expectWithin(String type, java.util.function.Predicate<JsonObject> match, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       for (Iterator<JsonObject> it = inbox.iterator(); it.hasNext(); ) {
         JsonObject message = it.next();
@@ -120,7 +129,7 @@ public final class TestClient implements AutoCloseable {
       }
       long left = deadline - System.nanoTime();
       if (left <= 0) {
-        return fail("no '" + type + "' within " + TIMEOUT.toSeconds() + "s; got " + inbox);
+        return fail("no '" + type + "' within " + timeout.toSeconds() + "s; got " + inbox);
       }
       waitFor(left);
     }
