@@ -24,6 +24,9 @@ class NodeFailureIT {
   /** Documented bound (docs/cluster.md): liveness TTL 5 s + a heartbeat check 1 s + the grace + reaping. */
   private static final Duration REAP_BOUND = Duration.ofSeconds(5 + 1 + GRACE_SECONDS + 5);
 
+  /** Documented failure detection bound (docs/cluster.md). */
+  private static final Duration DETECTION_BOUND = Duration.ofSeconds(10);
+
   private MeshCluster mesh;
 
   @AfterEach
@@ -42,6 +45,8 @@ class NodeFailureIT {
       survivor.expect("participant-joined");
       long killedAt = System.nanoTime();
       mesh.node(1).kill();
+      Wait.until("the survivor to notice the dead node (documented: within 10 s)", DETECTION_BOUND,
+          () -> logOf(0).contains("node stopped heartbeating"));
       JsonObject disconnected = survivor.expectWithin("peer-disconnected", REAP_BOUND);
       assertThat(disconnected.getString("clientId")).isEqualTo(doomed.id());
       JsonObject left = survivor.expectWithin("participant-left", Duration.ofSeconds(5));
