@@ -23,6 +23,7 @@ import io.signalmesh.protocol.ServerMessages;
 import io.signalmesh.routing.MeshRouter;
 import io.signalmesh.routing.NodeInbox;
 import io.signalmesh.routing.RoomViews;
+import io.signalmesh.session.ClientId;
 import io.signalmesh.session.Connection;
 import io.signalmesh.session.Session;
 import io.signalmesh.session.SessionRegistry;
@@ -113,7 +114,7 @@ public final class SignalmeshNode {
       forwards.sweep();
     });
     Parts parts = new Parts(vertx, config, sessions, presence, directory, inbox, liveness, reaper, draining);
-    return inbox.register(views, router::deliverLocal, lifecycle::handOver)
+    return inbox.register(views, (target, frame) -> deliverFromInbox(router, target, frame), lifecycle::handOver)
         .compose(ignored -> reapOwnLeftovers(presence, reaper, nodeId))
         .compose(ignored -> liveness.start())
         .compose(ignored -> {
@@ -128,6 +129,12 @@ public final class SignalmeshNode {
         })
         .compose(ignored -> vertx.deployVerticle(management))
         .map(ignored -> new SignalmeshNode(parts, boundPort.get(), management.actualPort()));
+  }
+
+  private static void deliverFromInbox(MeshRouter router, ClientId target, String frame) {
+    if (router.deliverLocal(target, frame) == Session.Delivery.REFUSED) {
+      LOG.atInfo().addKeyValue("clientId", target).log("frame from another node dropped: client gone or its resume queue is full");
+    }
   }
 
   /**
