@@ -1,5 +1,6 @@
 package io.signalmesh.presence;
 
+import io.signalmesh.auth.RoomToken;
 import io.signalmesh.session.ClientId;
 import io.signalmesh.session.RoomId;
 import io.vertx.core.Future;
@@ -50,8 +51,11 @@ public interface NodeDirectory {
   /** Whether the backing store answered the last time it was asked (for readiness). */
   boolean healthy();
 
-  /** A resumable session: who, on which node, in which rooms. */
-  record SessionRecord(ClientId clientId, String nodeId, List<RoomId> rooms) {
+  /**
+   * A resumable session: who, on which node, in which rooms, and the room token it connected
+   * with (null in open mode), so that it keeps its rights on whichever node it resumes.
+   */
+  record SessionRecord(ClientId clientId, String nodeId, List<RoomId> rooms, RoomToken grant) {
     public SessionRecord {
       rooms = List.copyOf(rooms);
     }

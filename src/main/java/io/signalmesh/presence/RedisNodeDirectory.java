@@ -5,6 +5,7 @@ import static io.signalmesh.presence.RedisPresenceKeys.inbox;
 import static io.signalmesh.presence.RedisPresenceKeys.nodeKey;
 import static io.signalmesh.presence.RedisPresenceKeys.session;
 
+import io.signalmesh.auth.RoomToken;
 import io.signalmesh.session.ClientId;
 import io.signalmesh.session.RoomId;
 import io.vertx.core.Future;
@@ -17,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -102,8 +104,12 @@ public final class RedisNodeDirectory implements NodeDirectory {
     String key = session(hash(sessionToken));
     JsonArray rooms = new JsonArray();
     record.rooms().forEach(room -> rooms.add(room.value()));
-    String value = new JsonObject().put("clientId", record.clientId().value()).put("node", record.nodeId())
-        .put("rooms", rooms).encode();
+    JsonObject json = new JsonObject().put("clientId", record.clientId().value()).put("node", record.nodeId())
+        .put("rooms", rooms);
+    if (record.grant() != null) {
+      json.put("grant", encodeGrant(record.grant()));
+    }
+    String value = json.encode();
     String subject = "client " + record.clientId();
     return Future.all(
             calls.call("saveSession", subject, Request.cmd(Command.SET).arg(key).arg(value)),
@@ -121,7 +127,9 @@ public final class RedisNodeDirectory implements NodeDirectory {
           JsonObject json = new JsonObject(reply.toString());
           List<RoomId> rooms = new ArrayList<>();
           json.getJsonArray("rooms", new JsonArray()).forEach(room -> rooms.add(new RoomId((String) room)));
-          return new SessionRecord(new ClientId(json.getString("clientId")), json.getString("node"), rooms);
+          JsonObject grant = json.getJsonObject("grant");
+          return new SessionRecord(new ClientId(json.getString("clientId")), json.getString("node"), rooms,
+              grant == null ? null : decodeGrant(grant));
         });
   }
 
@@ -154,6 +162,20 @@ public final class RedisNodeDirectory implements NodeDirectory {
   @Override
   public boolean healthy() {
     return healthy;
+  }
+
+  private static JsonObject encodeGrant(RoomToken grant) {
+    return new JsonObject().put("sub", grant.subject()).put("room", grant.room()).put("name", grant.name())
+        .put("exp", grant.expiresAt().toEpochMilli())
+        .put("nbf", grant.notBefore() == null ? null : grant.notBefore().toEpochMilli())
+        .put("capacity", grant.capacity()).put("canPublish", grant.canPublish());
+  }
+
+  private static RoomToken decodeGrant(JsonObject json) {
+    Long notBefore = json.getLong("nbf");
+    return new RoomToken(json.getString("sub"), json.getString("room"), json.getString("name"),
+        Instant.ofEpochMilli(json.getLong("exp")), notBefore == null ? null : Instant.ofEpochMilli(notBefore),
+        json.getInteger("capacity"), json.getBoolean("canPublish", true));
   }
 
   /** Session tokens are secrets: Redis holds only their SHA-256. */

@@ -72,7 +72,7 @@ public final class SessionLifecycle {
    * A connection opened: resumes the session named by {@code resumeToken} while it is alive,
    * here or on another node; else starts a new one (a stale or unknown token gets a fresh
    * session, {@code resumed} absent, so the client knows to rejoin). Sends {@code connected}
-   * first either way. A resumed session keeps its rooms and, on this node, its grant.
+   * first either way. A resumed session keeps its rooms and its grant.
    */
   public Future<Session> open(Connection connection, String resumeToken, RoomToken grant) {
     Session local = sessions.byToken(resumeToken);
@@ -126,7 +126,7 @@ public final class SessionLifecycle {
    * directory alone, with the frames parked for it.
    */
   private Future<Session> takeOver(SessionRecord record, String resumeToken, Connection connection) {
-    Session session = Session.resumed(record.clientId(), resumeToken, resumeInboxMessages, null);
+    Session session = Session.resumed(record.clientId(), resumeToken, resumeInboxMessages, record.grant());
     // registered before asking, so frames the previous node forwards after its answer queue here
     mesh.forwards().clear(record.clientId());
     sessions.add(session);

@@ -37,6 +37,6 @@ public final class SessionRecords {
   }
 
   private SessionRecord record(Session session) {
-    return new SessionRecord(session.id(), nodeId, List.copyOf(session.rooms()));
+    return new SessionRecord(session.id(), nodeId, List.copyOf(session.rooms()), session.grant());
   }
 }

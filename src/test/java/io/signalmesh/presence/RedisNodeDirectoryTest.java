@@ -1,0 +1,108 @@
+package io.signalmesh.presence;
+
+import static io.signalmesh.presence.Futures.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.signalmesh.auth.RoomToken;
+import io.signalmesh.presence.NodeDirectory.SessionRecord;
+import io.signalmesh.session.ClientId;
+import io.signalmesh.session.RoomId;
+import io.signalmesh.testsupport.RedisServer;
+import io.signalmesh.testsupport.Wait;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The mesh's shared node state in a real Redis: liveness, reaping claims, sessions, parked frames. */
+class RedisNodeDirectoryTest {
+
+  private Vertx vertx;
+  private RedisServer redis;
+  private RedisCalls calls;
+  private RedisNodeDirectory directory;
+
+  @BeforeEach
+  void start() {
+    vertx = Vertx.vertx();
+    redis = new RedisServer().start();
+    calls = new RedisCalls(vertx, RedisUrl.parse(redis.url()), Duration.ofSeconds(2));
+    directory = new RedisNodeDirectory(calls);
+  }
+
+  @AfterEach
+  void stop() {
+    await(calls.close());
+    redis.close();
+    await(vertx.close());
+  }
+
+  @Test
+  void aNodeLearnsThatRedisLostWhatItAssertedUntilItReasserts() {
+    assertThat(await(directory.heartbeat("n1", Duration.ofSeconds(5)))).isFalse();
+    await(directory.markAsserted("n1"));
+    assertThat(await(directory.heartbeat("n1", Duration.ofSeconds(5)))).isTrue();
+    redis.flushAll();
+    assertThat(await(directory.heartbeat("n1", Duration.ofSeconds(5)))).isFalse();
+  }
+
+  @Test
+  void aNodeWhoseHeartbeatExpiredIsDeadAndAnAliveOneIsNot() {
+    await(directory.heartbeat("alive", Duration.ofSeconds(30)));
+    await(directory.heartbeat("gone", Duration.ofMillis(100)));
+    Wait.until("the short heartbeat to expire", Duration.ofSeconds(5),
+        () -> await(directory.deadNodes()).contains("gone"));
+    assertThat(await(directory.deadNodes())).containsExactly("gone");
+  }
+
+  @Test
+  void exactlyOneNodeWinsTheClaimToReapADeadOne() {
+    assertThat(await(directory.claimReaping("dead", "n1", Duration.ofSeconds(30)))).isTrue();
+    assertThat(await(directory.claimReaping("dead", "n2", Duration.ofSeconds(30)))).isFalse();
+  }
+
+  @Test
+  void forgettingANodeDropsItFromTheKnownNodesAndItsSessionRecords() {
+    await(directory.heartbeat("dead", Duration.ofMillis(50)));
+    await(directory.saveSession("token-1", record("c1", "dead", null)));
+    await(directory.forgetNode("dead"));
+    assertThat(await(directory.findSession("token-1"))).isNull();
+    assertThat(await(directory.deadNodes())).doesNotContain("dead");
+  }
+
+  @Test
+  void aSessionRecordIsFoundByItsTokenWithRoomsAndGrant() {
+    RoomToken grant = new RoomToken("ada", "team-*", "Ada", Instant.ofEpochSecond(4_000_000_000L), null, 5, true);
+    await(directory.saveSession("secret-token", record("c1", "n1", grant)));
+    SessionRecord found = await(directory.findSession("secret-token"));
+    assertThat(found.clientId()).isEqualTo(new ClientId("c1"));
+    assertThat(found.nodeId()).isEqualTo("n1");
+    assertThat(found.rooms()).containsExactly(new RoomId("team-a"), new RoomId("team-b"));
+    assertThat(found.grant()).isEqualTo(grant);
+    assertThat(await(directory.findSession("other-token"))).isNull();
+  }
+
+  @Test
+  void sessionTokensAreNeverStoredInRedis() {
+    await(directory.saveSession("secret-token-value", record("c1", "n1", null)));
+    assertThat(redis.command("EVAL", "return table.concat(redis.call('KEYS','*'), ' ')", "0"))
+        .doesNotContain("secret-token-value");
+  }
+
+  @Test
+  void parkedFramesComeBackInOrderAndTheInboxIsBounded() {
+    ClientId client = new ClientId("c1");
+    assertThat(await(directory.offerInbox(client, "one", 2, Duration.ofSeconds(30)))).isTrue();
+    assertThat(await(directory.offerInbox(client, "two", 2, Duration.ofSeconds(30)))).isTrue();
+    assertThat(await(directory.offerInbox(client, "three", 2, Duration.ofSeconds(30)))).isFalse();
+    assertThat(await(directory.drainInbox(client))).containsExactly("one", "two");
+    assertThat(await(directory.drainInbox(client))).isEmpty();
+  }
+
+  private static SessionRecord record(String client, String node, RoomToken grant) {
+    return new SessionRecord(new ClientId(client), node, List.of(new RoomId("team-a"), new RoomId("team-b")), grant);
+  }
+}
