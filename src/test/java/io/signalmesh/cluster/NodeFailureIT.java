@@ -90,6 +90,31 @@ class NodeFailureIT {
   }
 
   @Test
+  void reapingADeadNodeNeverRemovesAClientThatResumedOnALiveNode() {
+    mesh = MeshCluster.start("keep", 2, "--resume-grace", Integer.toString(GRACE_SECONDS));
+    try (TestClient peer = mesh.node(0).connect(); TestClient mover = mesh.node(1).connect();
+        TestClient doomed = mesh.node(1).connect()) {
+      peer.join("k-room");
+      mover.join("k-room");
+      doomed.join("k-room");
+      mesh.node(1).kill();
+      try (TestClient resumed = mesh.node(0).resume(mover.sessionToken())) {
+        assertThat(resumed.connected().getBoolean("resumed")).isTrue();
+        JsonObject left = peer.expectWithin("participant-left", REAP_BOUND);
+        assertThat(left.getString("participantId")).isEqualTo(doomed.id());
+        assertThat(left.getString("reason")).isEqualTo("node-failure");
+        Wait.until("the reaping to finish", Duration.ofSeconds(10), () -> logOf(0).contains("reaped dead node"));
+        peer.sync();
+        peer.assertNone("participant-left");
+        String stored = mesh.redis().command("HGET", "signalmesh:room:{k-room}:members", mover.id());
+        assertThat(stored).contains("\"node\":\"" + mesh.node(0).nodeId() + "\"");
+        peer.relay("offer", resumed.id(), new JsonObject().put("sdp", "still here"));
+        assertThat(resumed.expect("offer").getString("sdp")).isEqualTo("still here");
+      }
+    }
+  }
+
+  @Test
   void aClientThatDroppedResumesOnAnotherLiveNodeWhichTakesItsSessionOver() {
     mesh = MeshCluster.start("handover", 2, "--resume-grace", "15");
     try (TestClient peer = mesh.node(0).connect(); TestClient mover = mesh.node(1).connect()) {
