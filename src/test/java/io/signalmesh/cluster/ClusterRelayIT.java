@@ -63,6 +63,9 @@ class ClusterRelayIT {
       ada.join("x-broadcast");
       bob.join("x-broadcast");
       cyd.join("x-broadcast");
+      // as a real client does: it learns of the others from participant-joined, then talks to them
+      ada.expect("participant-joined", m -> bob.id().equals(m.getString("participantId")));
+      ada.expect("participant-joined", m -> cyd.id().equals(m.getString("participantId")));
       ada.send(new JsonObject().put("type", "broadcast").put("roomId", "x-broadcast").put("data", new JsonObject().put("hand", "up")));
       for (TestClient other : List.of(bob, cyd)) {
         JsonObject got = other.expect("broadcast");

@@ -43,6 +43,8 @@ class LoadBalancerIT {
       }
       TestClient first = clients.get(0);
       for (TestClient other : clients.subList(1, clients.size())) {
+        // a client learns of a peer from participant-joined before it calls it
+        first.expect("participant-joined", m -> other.id().equals(m.getString("participantId")));
         first.relay("offer", other.id(), new JsonObject().put("sdp", "to " + other.id()));
         JsonObject offer = other.expect("offer");
         assertThat(offer.getString("senderId")).isEqualTo(first.id());

@@ -97,6 +97,8 @@ class NodeFailureIT {
       peer.join("k-room");
       mover.join("k-room");
       doomed.join("k-room");
+      peer.expect("participant-joined", m -> mover.id().equals(m.getString("participantId")));
+      peer.expect("participant-joined", m -> doomed.id().equals(m.getString("participantId")));
       mesh.node(1).kill();
       try (TestClient resumed = mesh.node(0).resume(mover.sessionToken())) {
         assertThat(resumed.connected().getBoolean("resumed")).isTrue();
