@@ -59,7 +59,7 @@ public final class NginxBalancer implements AutoCloseable {
                 proxy_set_header Connection $connection_upgrade;
                 proxy_set_header Host $host;
                 proxy_read_timeout 3600s;
-                proxy_next_upstream error timeout;
+                proxy_next_upstream error timeout http_502 http_503;
               }
             }
           }
