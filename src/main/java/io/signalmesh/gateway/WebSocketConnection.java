@@ -176,7 +176,8 @@ final class WebSocketConnection implements Connection {
     LOG.atWarn().addKeyValue("clientId", clientId).addKeyValue("remote", remoteAddress)
         .addKeyValue("pendingBytes", pending).log("closing connection: client does not read (slow consumer)");
     closing = true;
-    // the client is not reading, so a close handshake could wait; reset the TCP connection now
+    // Nothing more is queued for it (closing refuses every send). The close frame waits behind
+    // what it did not read, so the TCP connection ends at the closing timeout at the latest.
     socket.close(CloseCodes.POLICY_VIOLATION, "slow consumer");
   }
 }
