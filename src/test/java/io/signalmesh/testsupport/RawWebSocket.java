@@ -245,6 +245,25 @@ public final class RawWebSocket implements AutoCloseable {
     }
   }
 
+  /** Reads until the server has sent {@code count} pings in all; fails on a data or close frame or the deadline. */
+  public void awaitPings(int count) {
+    while (pingsSeen < count) {
+      try {
+        Frame frame = readRawFrame();
+        if (frame.opcode() == OP_PING) {
+          pingsSeen++;
+          if (answerPings) {
+            sendFrame(true, 0, OP_PONG, frame.payload());
+          }
+        } else if (frame.opcode() != OP_PONG) {
+          fail("expected pings, got frame " + frame.opcode() + ": " + frame.text());
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+
   /** True once the server has closed the TCP connection (reads and discards anything pending). */
   public boolean awaitEndOfStream(Duration within) {
     long deadline = System.nanoTime() + within.toNanos();
