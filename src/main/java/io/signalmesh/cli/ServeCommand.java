@@ -163,7 +163,7 @@ public final class ServeCommand implements Callable<Integer> {
     try {
       return command.toConfig();
     } catch (ConfigException e) {
-      throw new ParameterException(commandLine, e.getMessage(), e, null, null);
+      throw new ParameterException(commandLine, e.getMessage(), e);
     }
   }
 
