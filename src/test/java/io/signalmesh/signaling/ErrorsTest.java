@@ -152,6 +152,16 @@ class ErrorsTest {
   }
 
   @Test
+  void rejoiningAFullRoomYouAreInIsStillIdempotent() {
+    try (TestClient ada = node.connect(); TestClient bob = node.connect()) {
+      ada.join("full-rejoin");
+      bob.join("full-rejoin");
+      assertThat(ada.join("full-rejoin").getJsonArray("participants").getList()).containsExactly(bob.id());
+      ada.assertNone("error");
+    }
+  }
+
+  @Test
   void joiningMoreRoomsThanAllowedGetsForbiddenAndRejoiningAKeptRoomStillWorks() {
     try (TestClient ada = node.connect()) {
       ada.join("many-1");
