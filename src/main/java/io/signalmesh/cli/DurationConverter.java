@@ -7,8 +7,8 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * Reads durations the way operators type them: {@code 500ms}, {@code 90s}, {@code 15m}, {@code 1h}, {@code 2d},
- * or a plain number of seconds. picocli puts the option's name in front of the message.
+ * Reads durations the way operators type them: {@code 500ms}, {@code 90s}, {@code 15m}, {@code 1h},
+ * {@code 2d}, or a plain number of seconds. picocli puts the option's name in front of the message.
  */
 public final class DurationConverter implements ITypeConverter<Duration> {
 

@@ -15,6 +15,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -130,9 +131,16 @@ public final class ServeCommand implements Callable<Integer> {
       System.err.println("signalmesh: cannot start: " + cause);
       return 1;
     }
-    System.out.printf("signalmesh ready: node=%s signaling=%s://%s:%d management=http://%s:%d%n",
+    String ready = String.format("signalmesh ready: node=%s signaling=%s://%s:%d management=http://%s:%d",
         node.nodeId(), config.tls() == null ? "http" : "https", config.host(), node.port(),
         config.managementHost(), node.managementPort());
+    if (config.logFormat() == ServerConfig.LogFormat.JSON) {
+      // a log collector reads stdout: this line too must be one JSON object
+      LoggerFactory.getLogger(ServeCommand.class).atInfo().addKeyValue("node", node.nodeId())
+          .addKeyValue("port", node.port()).addKeyValue("managementPort", node.managementPort()).log(ready);
+    } else {
+      System.out.println(ready);
+    }
     System.out.flush();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -163,7 +171,7 @@ public final class ServeCommand implements Callable<Integer> {
     try {
       return command.toConfig();
     } catch (ConfigException e) {
-      throw new ParameterException(commandLine, e.getMessage(), e, null, null);
+      throw new ParameterException(commandLine, e.getMessage(), e);
     }
   }
 

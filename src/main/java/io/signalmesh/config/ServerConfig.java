@@ -104,6 +104,17 @@ public record ServerConfig(
         throw new ConfigException("--turn-secret", "is required when --turn-urls is set");
       }
       Settings.positive("--turn-ttl", turnCredentialTtl);
+      checkSchemes("--stun-urls", stunUrls, "stun:", "stuns:");
+      checkSchemes("--turn-urls", turnUrls, "turn:", "turns:");
+    }
+
+    /** The same rule IceServers applies at start-up, checked here so that it names the flag. */
+    private static void checkSchemes(String setting, List<String> urls, String plain, String secure) {
+      for (String url : urls) {
+        if (!(url.startsWith(plain) || url.startsWith(secure)) || url.substring(url.indexOf(':') + 1).isBlank()) {
+          throw new ConfigException(setting, "'" + url + "' must start with " + plain + " or " + secure + " and name a host");
+        }
+      }
     }
 
     public static IceConfig none() {

@@ -59,7 +59,7 @@ public record SessionLimits(
     Settings.positive("--ping-interval", pingInterval);
     Settings.positive("--idle-timeout", idleTimeout);
     if (idleTimeout.compareTo(pingInterval) <= 0) {
-      throw new ConfigException("--idle-timeout", "must be longer than --ping-interval (" + pingInterval.toSeconds() + "s)");
+      throw new ConfigException("--idle-timeout", "must be longer than --ping-interval (" + pingInterval.toMillis() + "ms)");
     }
     Settings.notNegative("--resume-grace", resumeGrace);
   }

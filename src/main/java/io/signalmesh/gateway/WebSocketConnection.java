@@ -6,6 +6,8 @@ import io.signalmesh.protocol.ErrorCode;
 import io.signalmesh.protocol.ServerMessages;
 import io.signalmesh.session.Connection;
 import io.signalmesh.session.TokenBucket;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrame;
@@ -48,12 +50,30 @@ final class WebSocketConnection implements Connection {
   /** Starts reading; {@code onMessage} gets each whole text message that passed the limits. */
   void start(Consumer<String> onMessage, Runnable onClosed) {
     socket.frameHandler(frame -> onFrame(frame, onMessage));
-    socket.exceptionHandler(e -> LOG.atDebug().addKeyValue("clientId", clientId).addKeyValue("remote", remoteAddress)
-        .addKeyValue("error", String.valueOf(e)).log("websocket error"));
+    socket.exceptionHandler(this::onException);
     socket.closeHandler(ignored -> {
       closing = true;
       onClosed.run();
     });
+  }
+
+  /**
+   * Netty refuses a frame whose header announces more than the frame limit, or a frame it cannot
+   * decode (RSV bits without a negotiated extension), before reading its payload. Vert.x only
+   * reports that here, so the refusal with its close code is ours to send.
+   */
+  private void onException(Throwable e) {
+    if (e instanceof CorruptedWebSocketFrameException corrupted && !closing) {
+      WebSocketCloseStatus status = corrupted.closeStatus();
+      if (status.code() == CloseCodes.MESSAGE_TOO_BIG) {
+        refuse(ErrorCode.TOO_LARGE, "message larger than " + limits.maxMessageBytes() + " bytes", CloseCodes.MESSAGE_TOO_BIG);
+      } else {
+        refuse(ErrorCode.BAD_MESSAGE, "invalid WebSocket frame: " + corrupted.getMessage(), (short) status.code());
+      }
+      return;
+    }
+    LOG.atDebug().addKeyValue("clientId", clientId).addKeyValue("remote", remoteAddress)
+        .addKeyValue("error", String.valueOf(e)).log("websocket error");
   }
 
   void identify(String clientId) {
@@ -156,7 +176,8 @@ final class WebSocketConnection implements Connection {
     LOG.atWarn().addKeyValue("clientId", clientId).addKeyValue("remote", remoteAddress)
         .addKeyValue("pendingBytes", pending).log("closing connection: client does not read (slow consumer)");
     closing = true;
-    // the client is not reading, so a close handshake could wait; reset the TCP connection now
+    // Nothing more is queued for it (closing refuses every send). The close frame waits behind
+    // what it did not read, so the TCP connection ends at the closing timeout at the latest.
     socket.close(CloseCodes.POLICY_VIOLATION, "slow consumer");
   }
 }

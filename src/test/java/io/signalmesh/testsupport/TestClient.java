@@ -29,6 +29,7 @@ public final class TestClient implements AutoCloseable {
   private final List<JsonObject> inbox = new ArrayList<>();
   private final CompletableFuture<Integer> closed = new CompletableFuture<>();
   private final StringBuilder partial = new StringBuilder();
+  private final List<CompletableFuture<Void>> pongs = new ArrayList<>();
   private final WebSocket socket;
   private boolean reading = true;
   private JsonObject connected;
@@ -117,19 +118,29 @@ public final class TestClient implements AutoCloseable {
     return expectWithin(type, m -> true, timeout);
   }
 
-  public synchronized JsonObject expectWithin(String type, java.util.function.Predicate<JsonObject> match, Duration timeout) {
+  public JsonObject expectWithin(String type, java.util.function.Predicate<JsonObject> match, Duration timeout) {
+    return expectMatching("'" + type + "'", m -> type.equals(m.getString("type")) && match.test(m), timeout);
+  }
+
+  /** The first message that matches (earlier ones that do not stay queued). */
+  public JsonObject expectMatching(String description, java.util.function.Predicate<JsonObject> match) {
+    return expectMatching(description, match, TIMEOUT);
+  }
+
+  public synchronized JsonObject expectMatching(String description, java.util.function.Predicate<JsonObject> match,
+      Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       for (Iterator<JsonObject> it = inbox.iterator(); it.hasNext(); ) {
         JsonObject message = it.next();
-        if (type.equals(message.getString("type")) && match.test(message)) {
+        if (match.test(message)) {
           it.remove();
           return message;
         }
       }
       long left = deadline - System.nanoTime();
       if (left <= 0) {
-        return fail("no '" + type + "' within " + timeout.toSeconds() + "s; got " + inbox);
+        return fail("no " + description + " within " + timeout.toSeconds() + "s; got " + inbox);
       }
       waitFor(left);
     }
@@ -147,6 +158,24 @@ public final class TestClient implements AutoCloseable {
   public void sync() {
     send(new JsonObject().put("type", "ping"));
     expect("pong");
+  }
+
+  /**
+   * A barrier below the protocol: a WebSocket ping, answered by the server's transport in turn
+   * with the frames before it, so it needs no message (and no rate-limit token). Every message
+   * sent before it has been handled by the time the pong is back.
+   */
+  public void syncTransport() {
+    CompletableFuture<Void> pong = new CompletableFuture<>();
+    synchronized (this) {
+      pongs.add(pong);
+    }
+    socket.sendPing(ByteBuffer.wrap(new byte[] {1})).join();
+    try {
+      pong.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    } catch (Exception e) {
+      fail("no WebSocket pong within " + TIMEOUT.toSeconds() + "s");
+    }
   }
 
   /** Asserts that no message of this type is queued (call after {@link #sync}). */
@@ -222,6 +251,17 @@ public final class TestClient implements AutoCloseable {
           webSocket.request(1);
         }
       }
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onPong(WebSocket webSocket, ByteBuffer message) {
+      synchronized (TestClient.this) {
+        if (!pongs.isEmpty()) {
+          pongs.remove(0).complete(null);
+        }
+      }
+      webSocket.request(1);
       return null;
     }
 

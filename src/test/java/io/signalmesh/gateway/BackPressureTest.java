@@ -1,0 +1,58 @@
+package io.signalmesh.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import io.signalmesh.testsupport.LogCapture;
+import io.signalmesh.testsupport.RawWebSocket;
+import io.signalmesh.testsupport.TestClient;
+import io.signalmesh.testsupport.TestNode;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A client that does not read is disconnected, with a log line saying why, before what is queued
+ * for it can grow the node's memory; the other clients keep receiving.
+ */
+@Timeout(60)
+class BackPressureTest {
+
+  @Test
+  void aClientThatDoesNotReadIsCutOffAndLoggedWhileTheOthersKeepReceiving() {
+    try (TestNode node = TestNode.start("--rate-limit", "5000", "--rate-burst", "5000");
+        LogCapture log = LogCapture.attach();
+        RawWebSocket stalled = RawWebSocket.connect(node.port(), "/ws", Map.of(), 4096);
+        TestClient reader = node.connect();
+        TestClient sender = node.connect()) {
+      String stalledId = stalled.expect("connected").getString("clientId");
+      stalled.sendText(new JsonObject().put("type", "join-room").put("roomId", "flood"));
+      stalled.expect("room-participants");
+      reader.join("flood");
+      sender.join("flood");
+      // from here on the stalled client reads nothing
+      String filler = "x".repeat(60_000);
+      Predicate<ILoggingEvent> cutOff = LogCapture.about(stalledId, "does not read");
+      int sent = 0;
+      while (sent < 2000 && log.events().stream().noneMatch(cutOff)) {
+        sender.send(new JsonObject().put("type", "broadcast").put("roomId", "flood")
+            .put("data", new JsonObject().put("seq", sent).put("filler", filler)));
+        sent++;
+      }
+      ILoggingEvent event = log.await(cutOff);
+      assertThat(LogCapture.value(event, "pendingBytes")).isNotNull();
+      for (int i = 0; i < sent; i++) {
+        assertThat(reader.expect("broadcast").getJsonObject("data").getInteger("seq")).isEqualTo(i);
+      }
+      sender.sync();
+      sender.assertNone("error");
+      assertThat(stalled.awaitEndOfStream(Duration.ofSeconds(20))).as("stalled connection closed").isTrue();
+      // the others go on
+      sender.send(new JsonObject().put("type", "broadcast").put("roomId", "flood").put("data", new JsonObject().put("seq", -1)));
+      assertThat(reader.expect("broadcast").getJsonObject("data").getInteger("seq")).isEqualTo(-1);
+    }
+  }
+}
