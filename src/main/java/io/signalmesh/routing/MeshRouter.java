@@ -81,9 +81,12 @@ public final class MeshRouter {
         (node, ids) -> inbox.sendJoined(node, ids, room, joined, frame));
   }
 
-  /** Announces a departure to the room: local members get the frame, other nodes also update their views. */
-  public void announceLeave(RoomId room, ClientId left, String frame) {
-    fanOut(views.members(room), left, frame, (node, ids) -> inbox.sendLeft(node, ids, room, left, frame));
+  /**
+   * Announces a departure to the members the room had (taken before the leaver was removed
+   * from the view): local ones get the frame, other nodes also update their views.
+   */
+  public void announceLeave(RoomId room, ClientId left, String frame, Collection<Member> recipients) {
+    fanOut(recipients, left, frame, (node, ids) -> inbox.sendLeft(node, ids, room, left, frame));
   }
 
   /** A member resumed on this node: other nodes' views follow it, and no client is told anything. */

@@ -93,8 +93,10 @@ public final class RoomMembership {
           if (session.state() != Session.State.ENDED) {
             records.save(session);
           }
-          router.announceLeave(room, session.id(), ServerMessages.participantLeft(room, session.id(), reason));
+          // the view drops the leaver before anyone hears of it, so nothing sent in answer reaches it
+          List<Member> recipients = List.copyOf(views.members(room));
           views.left(room, session.id());
+          router.announceLeave(room, session.id(), ServerMessages.participantLeft(room, session.id(), reason), recipients);
           LOG.atInfo().addKeyValue("clientId", session.id()).addKeyValue("room", room)
               .addKeyValue("reason", reason.wireName()).log("left room");
           return null;

@@ -131,7 +131,8 @@ class ServeCommandTest {
         "SIGNALMESH_PING_INTERVAL", "5s",
         "SIGNALMESH_LOG_FORMAT", "json",
         "SIGNALMESH_MAX_MESSAGE_BYTES", "4096",
-        "SIGNALMESH_CLUSTER", "true");
+        "SIGNALMESH_CLUSTER", "true",
+        "SIGNALMESH_REDIS", "redis://127.0.0.1:6379");
     ServerConfig config = ServeCommand.parse(env::get);
     assertThat(config.port()).isEqualTo(9090);
     assertThat(config.managementPort()).isEqualTo(9091);
