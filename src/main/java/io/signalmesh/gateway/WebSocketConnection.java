@@ -100,7 +100,7 @@ final class WebSocketConnection implements Connection {
     if (closing) {
       return false;
     }
-    int bytes = frame.length();
+    int bytes = utf8Length(frame);
     long pending = pendingBytes.addAndGet(bytes);
     if (pending > limits.maxPendingBytes()) {
       pendingBytes.addAndGet(-bytes);
@@ -179,5 +179,24 @@ final class WebSocketConnection implements Connection {
     // Nothing more is queued for it (closing refuses every send). The close frame waits behind
     // what it did not read, so the TCP connection ends at the closing timeout at the latest.
     socket.close(CloseCodes.POLICY_VIOLATION, "slow consumer");
+  }
+
+  /** Bytes the frame takes on the wire, without encoding it (the limit is in bytes, frames may hold any text). */
+  static int utf8Length(String text) {
+    int length = text.length();
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c >= 0x80) {
+        if (c < 0x800) {
+          length += 1;
+        } else if (Character.isHighSurrogate(c)) {
+          length += 2;
+          i++;
+        } else {
+          length += 2;
+        }
+      }
+    }
+    return length;
   }
 }
