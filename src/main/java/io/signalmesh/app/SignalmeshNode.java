@@ -8,6 +8,9 @@ import io.signalmesh.config.ServerConfig;
 import io.signalmesh.gateway.Admission;
 import io.signalmesh.gateway.ManagementVerticle;
 import io.signalmesh.gateway.SignalingVerticle;
+import io.signalmesh.admin.AdminApi;
+import io.signalmesh.admin.AdminAuth;
+import io.signalmesh.admin.NodeCommands;
 import io.signalmesh.cluster.ClusteredVertx;
 import io.signalmesh.cluster.NodeLiveness;
 import io.signalmesh.cluster.NodeReaper;
@@ -41,7 +44,6 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,9 +58,10 @@ public final class SignalmeshNode {
 
   /** What a running node holds on to in order to stop. */
   private record Parts(Vertx vertx, ServerConfig config, SessionRegistry sessions, PresenceStore presence,
-      NodeDirectory directory, NodeInbox inbox, NodeLiveness liveness, NodeReaper reaper, AtomicBoolean draining) {}
+      NodeDirectory directory, NodeInbox inbox, NodeLiveness liveness, NodeReaper reaper, Drainer drainer) {}
 
   private final Parts parts;
+  private Future<Void> stopped;
   private final int port;
   private final int managementPort;
 
@@ -103,18 +106,21 @@ public final class SignalmeshNode {
     NodeLiveness liveness = new NodeLiveness(vertx, directory, nodeId,
         new PresenceReassertion(sessions, views, presence, records)::run);
     NodeReaper reaper = new NodeReaper(vertx, nodeId, directory, presence, inbox, router, config.limits().resumeGrace());
-    AtomicBoolean draining = new AtomicBoolean();
+    Drainer drainer = new Drainer(nodeId, sessions);
+    NodeCommands commands = new NodeCommands(nodeId, config.host() + ":" + config.port(), sessions, views, membership,
+        drainer::draining, drainer::drain);
     ServerOptionsFactory options = new ServerOptionsFactory(config);
     AtomicInteger boundPort = new AtomicInteger(config.port());
     ManagementVerticle management = new ManagementVerticle(options.management(),
-        () -> Future.succeededFuture(readiness(nodeId, draining.get(), directory.healthy())),
-        extraRoutes -> { });
+        () -> Future.succeededFuture(readiness(nodeId, drainer.draining(), directory.healthy())),
+        managementRoutes -> mountAdmin(managementRoutes, config, presence, directory, inbox));
     vertx.setPeriodic(30_000, id -> {
       views.sweep();
       forwards.sweep();
     });
-    Parts parts = new Parts(vertx, config, sessions, presence, directory, inbox, liveness, reaper, draining);
-    return inbox.register(views, (target, frame) -> deliverFromInbox(router, target, frame), lifecycle::handOver)
+    Parts parts = new Parts(vertx, config, sessions, presence, directory, inbox, liveness, reaper, drainer);
+    return inbox.register(views, (target, frame) -> deliverFromInbox(router, target, frame), lifecycle::handOver,
+            commands)
         .compose(ignored -> reapOwnLeftovers(presence, reaper, nodeId))
         .compose(ignored -> liveness.start())
         .compose(ignored -> {
@@ -124,11 +130,33 @@ public final class SignalmeshNode {
         .compose(port -> {
           boundPort.set(port);
           return vertx.deployVerticle(() -> new SignalingVerticle(options.signaling(port), lifecycle, messages,
-                  config.limits(), admission, () -> WebApp.staticHandler(config.webRoot()), () -> !draining.get()),
+                  config.limits(), admission, () -> WebApp.staticHandler(config.webRoot()), () -> !drainer.draining()),
               new DeploymentOptions().setInstances(eventLoopInstances()));
         })
         .compose(ignored -> vertx.deployVerticle(management))
         .map(ignored -> new SignalmeshNode(parts, boundPort.get(), management.actualPort()));
+  }
+
+  /**
+   * The admin API: behind the bearer key, or without one only where the management port is
+   * reachable from this host alone (operator-contract.md).
+   */
+  private static void mountAdmin(io.vertx.ext.web.Router router, ServerConfig config, PresenceStore presence,
+      NodeDirectory directory, NodeInbox inbox) {
+    if (config.adminKey() == null && !isLoopback(config.managementHost())) {
+      LOG.atWarn().addKeyValue("managementHost", config.managementHost())
+          .log("admin API off: set --admin-key to serve it on a non-loopback management address");
+      return;
+    }
+    new AdminApi(config.nodeId(), presence, directory, inbox, new AdminAuth(config.adminKey())).mount(router);
+  }
+
+  private static boolean isLoopback(String host) {
+    try {
+      return java.net.InetAddress.getByName(host).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
   }
 
   private static void deliverFromInbox(MeshRouter router, ClientId target, String frame) {
@@ -196,23 +224,14 @@ public final class SignalmeshNode {
    * its sessions have moved (one node alone: until its connections are closed) or the drain
    * timeout passes, then leaves the cluster and closes.
    */
-  public Future<Void> drainAndStop() {
-    if (!parts.draining().compareAndSet(false, true)) {
-      return Future.succeededFuture();
+  public synchronized Future<Void> drainAndStop() {
+    if (stopped != null) {
+      return stopped;
     }
-    int connected = 0;
-    for (Session session : parts.sessions().all()) {
-      Connection connection = session.connection();
-      if (connection != null) {
-        connected++;
-        connection.send(ServerMessages.reconnect("draining"));
-        connection.close(CloseCodes.SERVICE_RESTART, "draining");
-      }
-    }
-    LOG.atInfo().addKeyValue("node", nodeId()).addKeyValue("connections", connected).log("draining");
+    parts.drainer().drain();
     Promise<Void> drained = Promise.promise();
     waitForSessions(drained, System.nanoTime() + parts.config().drainTimeout().toNanos());
-    return drained.future()
+    stopped = drained.future()
         .eventually(() -> {
           parts.liveness().stop();
           parts.reaper().stop();
@@ -222,6 +241,7 @@ public final class SignalmeshNode {
         .eventually(() -> parts.vertx().close())
         .onComplete(done -> LOG.atInfo().addKeyValue("node", nodeId())
             .addKeyValue("sessionsLeft", parts.sessions().size()).log("stopped"));
+    return stopped;
   }
 
   private void waitForSessions(Promise<Void> drained, long deadline) {

@@ -22,6 +22,11 @@ final class LocalNodeDirectory implements NodeDirectory {
   }
 
   @Override
+  public Future<List<String>> knownNodes() {
+    return Future.succeededFuture(List.of());
+  }
+
+  @Override
   public Future<List<String>> deadNodes() {
     return Future.succeededFuture(List.of());
   }

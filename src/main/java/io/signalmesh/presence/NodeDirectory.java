@@ -24,6 +24,9 @@ public interface NodeDirectory {
   /** Records that the node's presence is whole again after a loss. */
   Future<Void> markAsserted(String nodeId);
 
+  /** Every node that has heartbeaten and has not been reaped (alive or not). */
+  Future<List<String>> knownNodes();
+
   /** Nodes that were alive once and whose heartbeat has expired. */
   Future<List<String>> deadNodes();
 

@@ -55,6 +55,15 @@ public final class RedisNodeDirectory implements NodeDirectory {
   }
 
   @Override
+  public Future<List<String>> knownNodes() {
+    return calls.call("knownNodes", "nodes", Request.cmd(Command.SMEMBERS).arg(NODES)).map(members -> {
+      List<String> nodes = new ArrayList<>();
+      members.forEach(member -> nodes.add(member.toString()));
+      return nodes;
+    });
+  }
+
+  @Override
   public Future<List<String>> deadNodes() {
     return calls.call("deadNodes", "nodes", Request.cmd(Command.SMEMBERS).arg(NODES)).compose(members -> {
       List<String> nodes = new ArrayList<>();

@@ -35,6 +35,7 @@ public final class NodeInbox {
   static final String JOINED = "joined";
   static final String LEFT = "left";
   static final String HANDOVER = "handover";
+  static final String COMMAND = "command";
   static final String NEW_NODE = "new-node";
   private static final Logger LOG = LoggerFactory.getLogger(NodeInbox.class);
 
@@ -67,7 +68,8 @@ public final class NodeInbox {
    * {@code handover} gives up a local session that resumed on another node and returns the
    * frames kept for it (null if this node does not hold it).
    */
-  public Future<Void> register(RoomViews views, BiConsumer<ClientId, String> deliver, Handover handover) {
+  public Future<Void> register(RoomViews views, BiConsumer<ClientId, String> deliver, Handover handover,
+      Commands commands) {
     ackTimer = vertx.setPeriodic(ACK_INTERVAL_MILLIS, id -> {
       sendAcks();
       long now = System.nanoTime();
@@ -80,6 +82,13 @@ public final class NodeInbox {
         if (link != null) {
           link.ack(Long.parseLong(ack));
         }
+        return;
+      }
+      String command = message.headers().get(COMMAND);
+      if (command != null) {
+        commands.run(command, new JsonObject(message.body()))
+            .onSuccess(result -> message.reply(result.toBuffer()))
+            .onFailure(e -> message.fail(500, String.valueOf(e.getMessage())));
         return;
       }
       String client = message.headers().get(HANDOVER);
@@ -95,6 +104,21 @@ public final class NodeInbox {
       receive(message, views, deliver);
     });
     return consumer.completion();
+  }
+
+  /**
+   * Runs an operator command on {@code node} (this one included) and answers with its result;
+   * how the admin API reaches sessions and rooms wherever they live.
+   */
+  public Future<JsonObject> command(String node, String command, JsonObject args, long timeoutMillis) {
+    DeliveryOptions options = new DeliveryOptions().addHeader(COMMAND, command).setSendTimeout(timeoutMillis);
+    return eventBus.<Buffer>request(address(node), args.toBuffer(), options).map(reply -> new JsonObject(reply.body()));
+  }
+
+  /** Operator commands this node runs for the admin API of any node. */
+  @FunctionalInterface
+  public interface Commands {
+    Future<JsonObject> run(String command, JsonObject args);
   }
 
   /** Gives up a local session to the node it resumed on. */

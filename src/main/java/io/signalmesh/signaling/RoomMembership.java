@@ -133,6 +133,20 @@ public final class RoomMembership {
     }).mapEmpty();
   }
 
+  /**
+   * Takes the session out of a room an operator closed: it gets {@code room-closed}; the others
+   * are told nothing (they are being removed too).
+   */
+  public Future<Void> closeFor(Session session, RoomId room, String reason) {
+    if (!session.rooms().remove(room)) {
+      return Future.succeededFuture();
+    }
+    views.left(room, session.id());
+    records.save(session);
+    session.deliver(ServerMessages.roomClosed(room, reason));
+    return presence.leave(room, session.id()).otherwise(false).mapEmpty();
+  }
+
   /** The session is gone: its peers get {@code peer-disconnected}, then it leaves every room. */
   public Future<Void> leaveAll(Session session, LeaveReason reason) {
     Set<Member> peers = router.peersOf(session);

@@ -107,6 +107,36 @@ class ClusterRelayIT {
   }
 
   @Test
+  void everyNodesAdminApiGivesTheSameAnswersAndActsOnMembersOfOtherNodes() throws Exception {
+    try (TestClient ada = mesh.node(0).connect(); TestClient bob = mesh.node(1).connect()) {
+      ada.join("x-admin", "Ada");
+      bob.join("x-admin", "Bob");
+      JsonObject fromFirst = admin(0, "GET", "/admin/rooms/x-admin");
+      JsonObject fromSecond = admin(1, "GET", "/admin/rooms/x-admin");
+      assertThat(fromFirst).isEqualTo(fromSecond);
+      assertThat(fromFirst.getJsonArray("participants").stream().map(p -> ((JsonObject) p).getString("state")))
+          .containsOnly("connected");
+      assertThat(admin(1, "GET", "/admin/nodes").getJsonArray("nodes").stream()
+          .map(n -> ((JsonObject) n).getString("id")))
+          .containsExactlyInAnyOrder(mesh.node(0).nodeId(), mesh.node(1).nodeId());
+      admin(1, "DELETE", "/admin/rooms/x-admin/participants/" + ada.id());
+      assertThat(ada.expect("room-closed").getString("reason")).isEqualTo("kicked");
+      JsonObject left = bob.expect("participant-left");
+      assertThat(left.getString("participantId")).isEqualTo(ada.id());
+      assertThat(left.getString("reason")).isEqualTo("kicked");
+    }
+  }
+
+  private JsonObject admin(int node, String method, String path) throws Exception {
+    java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + mesh.node(node).managementPort() + path))
+            .method(method, java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    return new JsonObject(response.body());
+  }
+
+  @Test
   void noDeliveryToAPeerOnAnotherNodeOutsideTheSharedRooms() {
     try (TestClient ada = mesh.node(0).connect(); TestClient eve = mesh.node(1).connect()) {
       ada.join("x-private");
