@@ -12,6 +12,12 @@ import io.signalmesh.admin.AdminApi;
 import io.signalmesh.admin.AdminAuth;
 import io.signalmesh.admin.NodeCommands;
 import io.signalmesh.cluster.ClusteredVertx;
+import io.signalmesh.metrics.SignalingMetrics;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import io.vertx.micrometer.VertxPrometheusOptions;
+import io.vertx.micrometer.backends.BackendRegistries;
 import io.signalmesh.cluster.NodeLiveness;
 import io.signalmesh.cluster.NodeReaper;
 import io.signalmesh.cluster.PresenceReassertion;
@@ -73,16 +79,22 @@ public final class SignalmeshNode {
 
   /** Starts a node; fails (with everything started so far closed again) if any part cannot start. */
   public static Future<SignalmeshNode> start(ServerConfig config) {
+    // a registry per node, so that nodes sharing a JVM (tests) keep their counts apart
+    String registryName = "signalmesh-" + config.nodeId() + "-" + System.nanoTime();
+    VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+        .setEnabled(true).setRegistryName(registryName)
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true).setPublishQuantiles(true)));
     Future<Vertx> vertx = config.cluster().enabled()
-        ? ClusteredVertx.start(config.cluster())
-        : Future.succeededFuture(Vertx.vertx());
-    return vertx.compose(v -> wire(v, config).onFailure(failure -> v.close()));
+        ? ClusteredVertx.start(config.cluster(), options)
+        : Future.succeededFuture(Vertx.vertx(options));
+    return vertx.compose(v -> wire(v, config, registryName).onFailure(failure -> v.close()));
   }
 
-  private static Future<SignalmeshNode> wire(Vertx vertx, ServerConfig config) {
+  private static Future<SignalmeshNode> wire(Vertx vertx, ServerConfig config, String registryName) {
     String nodeId = config.nodeId();
     Clock clock = Clock.systemUTC();
-    Backends backends = Backends.create(vertx, config);
+    SignalingMetrics metrics = new SignalingMetrics(BackendRegistries.getNow(registryName));
+    Backends backends = Backends.create(vertx, config, metrics);
     PresenceStore presence = backends.presence();
     NodeDirectory directory = backends.directory();
     SessionRegistry sessions = new SessionRegistry();
@@ -97,15 +109,16 @@ public final class SignalmeshNode {
     IceServers iceServers = iceServers(config, clock);
     SessionLifecycle lifecycle = new SessionLifecycle(vertx, sessions, new SessionTokens(), membership,
         iceServers::forClient, config.limits().resumeGrace(), config.limits().resumeInboxMessages(),
-        new SessionLifecycle.Mesh(nodeId, directory, inbox, parked, forwards, records));
+        new SessionLifecycle.Mesh(nodeId, directory, inbox, parked, forwards, records, metrics));
     RoomAccess access = config.tokenSecret() == null ? RoomAccess.open() : new TokenRoomAccess();
     Admission admission = new Admission(config.tokenSecret() == null ? null
         : new RoomTokenVerifier(config.tokenSecret().getBytes(StandardCharsets.UTF_8), clock, Duration.ofSeconds(30)));
     ClientMessages messages = new ClientMessages(new EnvelopeParser(config.limits().fieldLimits()), router,
-        membership, access, config.limits());
+        membership, access, config.limits(), metrics);
     NodeLiveness liveness = new NodeLiveness(vertx, directory, nodeId,
         new PresenceReassertion(sessions, views, presence, records)::run);
-    NodeReaper reaper = new NodeReaper(vertx, nodeId, directory, presence, inbox, router, config.limits().resumeGrace());
+    NodeReaper reaper = new NodeReaper(vertx, nodeId, directory, presence, inbox, router, config.limits().resumeGrace(),
+        metrics);
     Drainer drainer = new Drainer(nodeId, sessions);
     NodeCommands commands = new NodeCommands(nodeId, config.host() + ":" + config.port(), sessions, views, membership,
         drainer::draining, drainer::drain);
@@ -113,7 +126,16 @@ public final class SignalmeshNode {
     AtomicInteger boundPort = new AtomicInteger(config.port());
     ManagementVerticle management = new ManagementVerticle(options.management(),
         () -> Future.succeededFuture(readiness(nodeId, drainer.draining(), directory.healthy())),
-        managementRoutes -> mountAdmin(managementRoutes, config, presence, directory, inbox));
+        managementRoutes -> {
+          managementRoutes.get("/metrics").handler(PrometheusScrapingHandler.create(registryName));
+          mountAdmin(managementRoutes, config, presence, directory, inbox);
+        });
+    metrics.gauge("signalmesh.connections", "Open client WebSockets",
+        () -> sessions.all().stream().filter(s -> s.connection() != null).count());
+    metrics.gauge("signalmesh.sessions", "Sessions held, connected or waiting for a resume", sessions::size);
+    metrics.gauge("signalmesh.rooms", "Rooms with a member on this node", views::size);
+    metrics.gauge("signalmesh.room.participants", "Memberships of this node's sessions",
+        () -> sessions.all().stream().mapToInt(s -> s.rooms().size()).sum());
     vertx.setPeriodic(30_000, id -> {
       views.sweep();
       forwards.sweep();
@@ -130,7 +152,8 @@ public final class SignalmeshNode {
         .compose(port -> {
           boundPort.set(port);
           return vertx.deployVerticle(() -> new SignalingVerticle(options.signaling(port), lifecycle, messages,
-                  config.limits(), admission, () -> WebApp.staticHandler(config.webRoot()), () -> !drainer.draining()),
+                  config.limits(), admission, () -> WebApp.staticHandler(config.webRoot()), () -> !drainer.draining(),
+                  metrics),
               new DeploymentOptions().setInstances(eventLoopInstances()));
         })
         .compose(ignored -> vertx.deployVerticle(management))

@@ -28,7 +28,8 @@ public final class ClusteredVertx {
 
   private ClusteredVertx() {}
 
-  public static Future<Vertx> start(ClusterConfig cluster) {
+  /** @param options the node's other Vert.x options (metrics); the event bus options are set here */
+  public static Future<Vertx> start(ClusterConfig cluster, VertxOptions options) {
     EventBusOptions eventBus = new EventBusOptions()
         .setHost(cluster.host())
         .setPort(cluster.eventBusPort())
@@ -36,7 +37,7 @@ public final class ClusteredVertx {
         .setClusterPingInterval(EVENT_BUS_PING_MILLIS)
         .setClusterPingReplyInterval(EVENT_BUS_PING_MILLIS);
     return Vertx.builder()
-        .with(new VertxOptions().setEventBusOptions(eventBus))
+        .with(options.setEventBusOptions(eventBus))
         .withClusterManager(new HazelcastClusterManager(hazelcast(cluster)))
         .buildClustered();
   }

@@ -1,5 +1,6 @@
 package io.signalmesh.cluster;
 
+import io.signalmesh.metrics.SignalingMetrics;
 import io.signalmesh.presence.Member;
 import io.signalmesh.presence.NodeDirectory;
 import io.signalmesh.presence.PresenceStore;
@@ -43,12 +44,14 @@ public final class NodeReaper {
   private final NodeInbox inbox;
   private final MeshRouter router;
   private final Duration grace;
+  private final SignalingMetrics metrics;
   private final Set<String> scheduled = new HashSet<>();
   private long timer = -1;
   private boolean checking;
 
   public NodeReaper(Vertx vertx, String nodeId, NodeDirectory directory, PresenceStore presence, NodeInbox inbox,
-      MeshRouter router, Duration grace) {
+      MeshRouter router, Duration grace, SignalingMetrics metrics) {
+    this.metrics = metrics;
     this.vertx = vertx;
     this.nodeId = nodeId;
     this.directory = directory;
@@ -97,6 +100,7 @@ public final class NodeReaper {
       return presence.membershipsOfNode(dead)
           .compose(held -> removeAll(dead, held))
           .compose(removed -> announce(removed).map(removed.size()))
+          .onSuccess(metrics::reaped)
           .compose(count -> directory.forgetNode(dead).map(count))
           .onSuccess(count -> LOG.atWarn().addKeyValue("deadNode", dead).addKeyValue("members", count)
               .log("reaped dead node"));

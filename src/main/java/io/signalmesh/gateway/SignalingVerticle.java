@@ -4,6 +4,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.signalmesh.auth.RoomToken;
 import io.signalmesh.auth.TokenRejectedException;
 import io.signalmesh.config.SessionLimits;
+import io.signalmesh.metrics.SignalingMetrics;
 import io.signalmesh.protocol.CloseCodes;
 import io.signalmesh.protocol.ErrorCode;
 import io.signalmesh.session.Session;
@@ -37,6 +38,7 @@ public final class SignalingVerticle extends VerticleBase {
   private final Supplier<StaticHandler> webApp;
   private final BooleanSupplier accepting;
   private final Admission admission;
+  private final SignalingMetrics metrics;
   private final Set<WebSocketConnection> connections = new HashSet<>();
   private HttpServer server;
 
@@ -44,7 +46,9 @@ public final class SignalingVerticle extends VerticleBase {
    * @param accepting false while the node drains: upgrades are refused with 503
    */
   public SignalingVerticle(HttpServerOptions options, SessionLifecycle lifecycle, ClientMessages messages,
-      SessionLimits limits, Admission admission, Supplier<StaticHandler> webApp, BooleanSupplier accepting) {
+      SessionLimits limits, Admission admission, Supplier<StaticHandler> webApp, BooleanSupplier accepting,
+      SignalingMetrics metrics) {
+    this.metrics = metrics;
     this.admission = admission;
     this.options = options;
     this.lifecycle = lifecycle;
@@ -82,7 +86,7 @@ public final class SignalingVerticle extends VerticleBase {
   }
 
   private void onWebSocket(ServerWebSocket socket) {
-    WebSocketConnection connection = new WebSocketConnection(socket, limits);
+    WebSocketConnection connection = new WebSocketConnection(socket, limits, metrics);
     String resumeToken = queryParameter(socket.query(), "resume");
     RoomToken grant;
     try {

@@ -1,6 +1,7 @@
 package io.signalmesh.gateway;
 
 import io.signalmesh.config.SessionLimits;
+import io.signalmesh.metrics.SignalingMetrics;
 import io.signalmesh.protocol.CloseCodes;
 import io.signalmesh.protocol.ErrorCode;
 import io.signalmesh.protocol.ServerMessages;
@@ -29,6 +30,7 @@ final class WebSocketConnection implements Connection {
 
   private final ServerWebSocket socket;
   private final SessionLimits limits;
+  private final SignalingMetrics metrics;
   private final String remoteAddress;
   private final AtomicLong pendingBytes = new AtomicLong();
   private final MessageAssembler assembler;
@@ -39,7 +41,8 @@ final class WebSocketConnection implements Connection {
   private int strikes;
   private long strikeWindowStart;
 
-  WebSocketConnection(ServerWebSocket socket, SessionLimits limits) {
+  WebSocketConnection(ServerWebSocket socket, SessionLimits limits, SignalingMetrics metrics) {
+    this.metrics = metrics;
     this.socket = socket;
     this.limits = limits;
     this.remoteAddress = String.valueOf(socket.remoteAddress());
@@ -157,6 +160,7 @@ final class WebSocketConnection implements Connection {
     if (strikes > limits.rateBurst()) {
       refuse(ErrorCode.RATE_LIMITED, "message rate limit exceeded repeatedly", CloseCodes.POLICY_VIOLATION);
     } else {
+      metrics.error(ErrorCode.RATE_LIMITED);
       send(ServerMessages.error(ErrorCode.RATE_LIMITED,
           "more than " + limits.ratePerSecond() + " messages per second: message dropped", null));
     }
@@ -168,11 +172,13 @@ final class WebSocketConnection implements Connection {
     LOG.atWarn().addKeyValue("clientId", clientId).addKeyValue("remote", remoteAddress)
         .addKeyValue("code", code.wireName()).addKeyValue("closeCode", closeCode).log("closing connection: " + message);
     finalClose = true;
+    metrics.error(code);
     send(ServerMessages.error(code, message, null));
     close(closeCode, code.wireName());
   }
 
   private void cutOff(long pending) {
+    metrics.slowConsumer();
     LOG.atWarn().addKeyValue("clientId", clientId).addKeyValue("remote", remoteAddress)
         .addKeyValue("pendingBytes", pending).log("closing connection: client does not read (slow consumer)");
     closing = true;

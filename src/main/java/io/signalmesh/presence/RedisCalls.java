@@ -1,5 +1,6 @@
 package io.signalmesh.presence;
 
+import io.signalmesh.metrics.SignalingMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -22,8 +23,14 @@ public final class RedisCalls {
   private final Vertx vertx;
   private final Redis redis;
   private final long timeoutMillis;
+  private final SignalingMetrics metrics;
 
   public RedisCalls(Vertx vertx, RedisOptions options, Duration timeout) {
+    this(vertx, options, timeout, SignalingMetrics.none());
+  }
+
+  public RedisCalls(Vertx vertx, RedisOptions options, Duration timeout, SignalingMetrics metrics) {
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     Objects.requireNonNull(options, "options");
     Objects.requireNonNull(timeout, "timeout");
@@ -51,6 +58,8 @@ public final class RedisCalls {
   /** Fails with PresenceUnavailableException if {@code call} fails or takes longer than the timeout. */
   <T> Future<T> timed(String op, String subject, Future<T> call) {
     Promise<T> promise = Promise.promise();
+    long started = System.nanoTime();
+    promise.future().onComplete(done -> metrics.redisCall(op, System.nanoTime() - started, done.succeeded()));
     long timer = vertx.setTimer(timeoutMillis, id -> promise.tryFail(new PresenceUnavailableException(
         op + " (" + subject + "): Redis did not answer within " + timeoutMillis + " ms")));
     call.onComplete(result -> {

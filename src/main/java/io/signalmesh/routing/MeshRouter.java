@@ -46,23 +46,25 @@ public final class MeshRouter {
    * A target on a node that cannot be reached gets the frame parked for its resume (see
    * {@link NodeLink}).
    *
+   * @return true if the target is on another node
    * @throws SignalingException {@code unknown-peer} if no shared room holds the target,
    *     {@code unavailable} if the target cannot take it now (resume inbox full, too slow)
    */
-  public void relay(Session sender, ClientId target, String frame) {
+  public boolean relay(Session sender, ClientId target, String frame) {
     Member member = sharedMember(sender, target);
     if (member == null) {
       throw new SignalingException(ErrorCode.UNKNOWN_PEER, "no peer " + target + " in your rooms");
     }
     if (!member.nodeId().equals(nodeId)) {
       inbox.send(member.nodeId(), List.of(target), frame);
-      return;
+      return true;
     }
     switch (deliverLocal(target, frame)) {
       case SENT, QUEUED -> { }
       case REFUSED -> throw new SignalingException(ErrorCode.UNAVAILABLE,
           "peer " + target + " cannot take messages now (reconnecting with a full queue, or gone)");
     }
+    return false;
   }
 
   /** Sends a frame to every member of the room but {@code except}. */

@@ -4,7 +4,9 @@ import io.signalmesh.config.SessionLimits;
 import io.signalmesh.protocol.Envelope;
 import io.signalmesh.protocol.EnvelopeParser;
 import io.signalmesh.protocol.ErrorCode;
+import io.signalmesh.metrics.SignalingMetrics;
 import io.signalmesh.protocol.LeaveReason;
+import io.signalmesh.protocol.MessageType;
 import io.signalmesh.protocol.ServerMessages;
 import io.signalmesh.protocol.SignalingException;
 import io.signalmesh.routing.MeshRouter;
@@ -26,9 +28,13 @@ public final class ClientMessages {
   private final RoomMembership membership;
   private final RoomAccess access;
   private final SessionLimits limits;
+  private final SignalingMetrics metrics;
+  private final ErrorReplies errors;
 
   public ClientMessages(EnvelopeParser parser, MeshRouter router, RoomMembership membership, RoomAccess access,
-      SessionLimits limits) {
+      SessionLimits limits, SignalingMetrics metrics) {
+    this.metrics = metrics;
+    this.errors = new ErrorReplies(metrics);
     this.parser = parser;
     this.router = router;
     this.membership = membership;
@@ -38,11 +44,12 @@ public final class ClientMessages {
 
   /** Handles one text message from the session's current connection. */
   public void handle(Session session, String text) {
+    long arrived = System.nanoTime();
     Envelope envelope;
     try {
       envelope = parser.parse(text);
     } catch (SignalingException e) {
-      ErrorReplies.reply(session, e, EnvelopeParser.typeOf(text));
+      errors.reply(session, e, EnvelopeParser.typeOf(text));
       return;
     }
     String ref = envelope.type().wireName();
@@ -50,14 +57,19 @@ public final class ClientMessages {
       switch (envelope.type()) {
         case JOIN_ROOM -> join(session, envelope, ref);
         case LEAVE_ROOM -> leave(session, envelope, ref);
-        case OFFER, ANSWER, ICE_CANDIDATE, END_CALL ->
-            router.relay(session, envelope.targetId(), ServerMessages.relayed(envelope.body(), session.id()));
-        case BROADCAST -> broadcast(session, envelope);
+        case OFFER, ANSWER, ICE_CANDIDATE, END_CALL -> {
+          boolean remote = router.relay(session, envelope.targetId(), ServerMessages.relayed(envelope.body(), session.id()));
+          metrics.relayed(envelope.type(), remote, System.nanoTime() - arrived);
+        }
+        case BROADCAST -> {
+          broadcast(session, envelope);
+          metrics.relayed(MessageType.BROADCAST, false, System.nanoTime() - arrived);
+        }
         case GET_PEERS -> session.deliver(ServerMessages.peersList(peerIds(session)));
         case PING -> session.deliver(ServerMessages.pong());
       }
     } catch (RuntimeException e) {
-      ErrorReplies.reply(session, e, ref);
+      errors.reply(session, e, ref);
     }
   }
 
@@ -66,13 +78,13 @@ public final class ClientMessages {
     int capacity = access.capacityFor(session, room, limits.roomCapacity());
     session.serially(() -> membership.join(session, room, envelope.name(), envelope.metadata(), capacity,
             limits.maxRoomsPerClient()))
-        .onFailure(failure -> ErrorReplies.reply(session, failure, ref));
+        .onFailure(failure -> errors.reply(session, failure, ref));
   }
 
   private void leave(Session session, Envelope envelope, String ref) {
     RoomId room = envelope.roomId();
     session.serially(() -> membership.leave(session, room, LeaveReason.LEFT))
-        .onFailure(failure -> ErrorReplies.reply(session, failure, ref));
+        .onFailure(failure -> errors.reply(session, failure, ref));
   }
 
   private void broadcast(Session session, Envelope envelope) {

@@ -1,5 +1,6 @@
 package io.signalmesh.signaling;
 
+import io.signalmesh.metrics.SignalingMetrics;
 import io.signalmesh.presence.PresenceUnavailableException;
 import io.signalmesh.protocol.ErrorCode;
 import io.signalmesh.protocol.ServerMessages;
@@ -13,7 +14,11 @@ public final class ErrorReplies {
 
   private static final Logger LOG = LoggerFactory.getLogger(ErrorReplies.class);
 
-  private ErrorReplies() {}
+  private final SignalingMetrics metrics;
+
+  public ErrorReplies(SignalingMetrics metrics) {
+    this.metrics = metrics;
+  }
 
   public static SignalingException toSignaling(Throwable failure) {
     if (failure instanceof SignalingException signaling) {
@@ -26,7 +31,7 @@ public final class ErrorReplies {
   }
 
   /** Sends the error for {@code failure} to the session; unexpected failures are logged with their stack. */
-  public static void reply(Session session, Throwable failure, String ref) {
+  public void reply(Session session, Throwable failure, String ref) {
     SignalingException error = toSignaling(failure);
     if (error.code() == ErrorCode.INTERNAL) {
       LOG.atError().addKeyValue("clientId", session.id()).addKeyValue("ref", ref).setCause(failure)
@@ -35,6 +40,7 @@ public final class ErrorReplies {
       LOG.atInfo().addKeyValue("clientId", session.id()).addKeyValue("code", error.code().wireName())
           .addKeyValue("ref", ref).log(error.getMessage());
     }
+    metrics.error(error.code());
     session.deliver(ServerMessages.error(error.code(), error.getMessage(), ref));
   }
 }

@@ -1,6 +1,7 @@
 package io.signalmesh.signaling;
 
 import io.signalmesh.auth.RoomToken;
+import io.signalmesh.metrics.SignalingMetrics;
 import io.signalmesh.presence.NodeDirectory;
 import io.signalmesh.presence.NodeDirectory.SessionRecord;
 import io.signalmesh.protocol.LeaveReason;
@@ -39,7 +40,7 @@ public final class SessionLifecycle {
 
   /** Collaborators a lifecycle needs to hand sessions between nodes. */
   public record Mesh(String nodeId, NodeDirectory directory, NodeInbox inbox, ParkedFrames parked,
-      SessionForwards forwards, SessionRecords records) {}
+      SessionForwards forwards, SessionRecords records, SignalingMetrics metrics) {}
 
   private final Vertx vertx;
   private final SessionRegistry sessions;
@@ -104,6 +105,7 @@ public final class SessionLifecycle {
     if (attach.replaced() != null) {
       attach.replaced().close(REPLACED, "session resumed on another connection");
     }
+    mesh.metrics().resumed(false);
     LOG.atInfo().addKeyValue("clientId", session.id()).addKeyValue("remote", connection.remoteAddress())
         .addKeyValue("queued", attach.deliveredFromInbox()).addKeyValue("rooms", session.rooms().size())
         .log("session resumed");
@@ -115,6 +117,7 @@ public final class SessionLifecycle {
     sessions.add(session);
     session.deliver(ServerMessages.connected(session.id(), session.sessionToken(), iceServers.apply(session.id()), false));
     mesh.records().save(session);
+    mesh.metrics().sessionStarted();
     LOG.atInfo().addKeyValue("clientId", session.id()).addKeyValue("remote", connection.remoteAddress())
         .addKeyValue("resumeRequested", resumeRequested).log("session started");
     return session;
@@ -151,6 +154,7 @@ public final class SessionLifecycle {
           LOG.atInfo().addKeyValue("clientId", session.id()).addKeyValue("previousNode", record.nodeId())
               .addKeyValue("queued", attach.deliveredFromInbox()).addKeyValue("rooms", session.rooms().size())
               .log("session resumed from another node");
+          mesh.metrics().resumed(true);
           vertx.setTimer(LATE_PARKED_DELAY_MILLIS, id -> mesh.parked().take(session.id())
               .onSuccess(late -> late.forEach(session::deliver)));
           return session;
