@@ -9,6 +9,8 @@
  * @property {number} frameWidth           of the inbound video, 0 if none
  * @property {number} frameHeight
  * @property {number} videoBytesReceived
+ * @property {'screenshare'|'default'|null} videoContentType  of the inbound video, as the sender marked
+ *           it (a screen track with a content hint is "screenshare"); null if none
  * @property {number} audioBytesReceived
  * @property {number} audioPacketsReceived
  * @property {number} framesEncoded        outbound video
@@ -35,7 +37,7 @@ export function summarize(report, pc) {
     connectionState: pc.connectionState,
     iceConnectionState: pc.iceConnectionState,
     framesDecoded: 0, framesReceived: 0, frameWidth: 0, frameHeight: 0,
-    videoBytesReceived: 0, audioBytesReceived: 0, audioPacketsReceived: 0,
+    videoBytesReceived: 0, videoContentType: null, audioBytesReceived: 0, audioPacketsReceived: 0,
     framesEncoded: 0, videoBytesSent: 0, audioBytesSent: 0,
     rttMs: null, relay: null, localCandidateType: null, remoteCandidateType: null,
     bytesReceived: 0, bytesSent: 0, timestamp: Date.now(),
@@ -49,6 +51,7 @@ export function summarize(report, pc) {
       s.framesReceived += r.framesReceived || 0;
       s.videoBytesReceived += r.bytesReceived || 0;
       if (r.frameWidth) { s.frameWidth = r.frameWidth; s.frameHeight = r.frameHeight; }
+      if (r.framesDecoded) s.videoContentType = r.contentType === 'screenshare' ? 'screenshare' : 'default';
     } else if (r.type === 'inbound-rtp' && kind === 'audio') {
       s.audioBytesReceived += r.bytesReceived || 0;
       s.audioPacketsReceived += r.packetsReceived || 0;
