@@ -47,7 +47,7 @@ function uid() {
  * @property {string} name
  * @property {Peer} peer
  * @property {{mic: boolean, cam: boolean, screen: boolean}} remote
- * @property {{inKbps: number, outKbps: number, rttMs: number|null, relay: boolean|null, state: string}} net
+ * @property {{inKbps: number|null, outKbps: number|null, rttMs: number|null, relay: boolean|null, state: string}} net
  */
 
 export class Call extends EventTarget {
@@ -225,7 +225,7 @@ export class Call extends EventTarget {
     const info = {
       id, name: this.names.get(id) || 'Guest', peer,
       remote: { mic: true, cam: true, screen: false },
-      net: { inKbps: 0, outKbps: 0, rttMs: null, relay: null, state: 'new' },
+      net: { inKbps: null, outKbps: null, rttMs: null, relay: null, state: 'new' },
     };
     this.peers.set(id, info);
     const receiver = new FileReceiver({

@@ -20,7 +20,7 @@
  * @property {boolean|null} relay          true: through TURN; null: not connected yet
  * @property {string|null} localCandidateType
  * @property {string|null} remoteCandidateType
- * @property {number} bytesReceived        transport totals, for bitrates
+ * @property {number} bytesReceived        transport totals (all candidate pairs), for bitrates
  * @property {number} bytesSent
  * @property {number} timestamp            ms
  */
@@ -44,6 +44,7 @@ export function summarize(report, pc) {
   };
   let pair = null;
   const pairs = [];
+  let transportBytes = null;
   report.forEach((r) => {
     const kind = r.kind || r.mediaType;
     if (r.type === 'inbound-rtp' && kind === 'video') {
@@ -60,16 +61,26 @@ export function summarize(report, pc) {
       s.videoBytesSent += r.bytesSent || 0;
     } else if (r.type === 'outbound-rtp' && kind === 'audio') {
       s.audioBytesSent += r.bytesSent || 0;
-    } else if (r.type === 'transport' && r.selectedCandidatePairId) {
-      pair = report.get(r.selectedCandidatePairId) || pair;
+    } else if (r.type === 'transport') {
+      // the transport's totals keep counting across candidate pair switches (ICE restarts,
+      // renomination); a pair's own counters start again from zero
+      transportBytes = transportBytes || { in: 0, out: 0 };
+      transportBytes.in += r.bytesReceived || 0;
+      transportBytes.out += r.bytesSent || 0;
+      if (r.selectedCandidatePairId) pair = report.get(r.selectedCandidatePairId) || pair;
     } else if (r.type === 'candidate-pair') {
       pairs.push(r);
     }
   });
   if (!pair) pair = pairs.find((p) => p.nominated && p.state === 'succeeded') || null;
-  if (pair) {
+  if (transportBytes) {
+    s.bytesReceived = transportBytes.in;
+    s.bytesSent = transportBytes.out;
+  } else if (pair) {
     s.bytesReceived = pair.bytesReceived || 0;
     s.bytesSent = pair.bytesSent || 0;
+  }
+  if (pair) {
     if (typeof pair.currentRoundTripTime === 'number') s.rttMs = Math.round(pair.currentRoundTripTime * 1000);
     const local = report.get(pair.localCandidateId);
     const remote = report.get(pair.remoteCandidateId);
@@ -81,14 +92,14 @@ export function summarize(report, pc) {
 }
 
 /**
- * Bitrates between two summaries, in kbit/s.
+ * Bitrates between two summaries, in kbit/s; null until there are two samples.
  * @param {PeerStats|null} prev @param {PeerStats} cur
- * @returns {{inKbps: number, outKbps: number}}
+ * @returns {{inKbps: number|null, outKbps: number|null}}
  */
 export function bitrates(prev, cur) {
-  if (!prev) return { inKbps: 0, outKbps: 0 };
+  if (!prev) return { inKbps: null, outKbps: null };
   const dt = (cur.timestamp - prev.timestamp) / 1000;
-  if (dt <= 0) return { inKbps: 0, outKbps: 0 };
+  if (dt <= 0) return { inKbps: null, outKbps: null };
   const k = (a, b) => Math.max(0, Math.round(((a - b) * 8) / dt / 1000));
   return { inKbps: k(cur.bytesReceived, prev.bytesReceived), outKbps: k(cur.bytesSent, prev.bytesSent) };
 }
