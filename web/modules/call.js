@@ -74,6 +74,7 @@ export class Call extends EventTarget {
     this._resetPeersOnJoin = false;
     this._statsTimer = null;
     this._offs = [];
+    /** @type {Promise<void>} */ this._trackSwap = Promise.resolve();
   }
 
   /** @param {string} type @param {any} [detail] */
@@ -294,10 +295,13 @@ export class Call extends EventTarget {
 
   _onMediaChange() {
     const track = this.media.videoTrack;
+    const swaps = [];
     for (const { peer } of this.peers.values()) {
       const current = peer.videoSender ? peer.videoSender.track : null;
-      if (current !== track) peer.setVideoTrack(track).then(() => this._applyQuality());
+      if (current !== track) swaps.push(peer.setVideoTrack(track).catch(() => { /* peer closed meanwhile */ }));
     }
+    /** settles once every sender carries the current video track */
+    this._trackSwap = Promise.all(swaps).then(() => this._applyQuality());
     this._broadcastState();
   }
 
@@ -319,8 +323,10 @@ export class Call extends EventTarget {
     }
   }
 
+  /** Resolves once the screen track replaced the camera in every sender. */
   async startScreenShare() {
-    await this.media.startScreenShare(); // 'change' swaps the track into every sender
+    await this.media.startScreenShare(); // its 'change' event swaps the track into every sender
+    await this._trackSwap;
   }
 
   stopScreenShare() {

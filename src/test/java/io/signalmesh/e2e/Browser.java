@@ -33,7 +33,17 @@ final class Browser implements AutoCloseable {
   private static final String CHROMIUM = "/usr/bin/chromium";
   private static final String CHROMEDRIVER = "/usr/bin/chromedriver";
 
+  /**
+   * Selenium warns that it has no DevTools bindings for Chromium 150; the tests use none (the one
+   * CDP command goes through chromedriver), so those warnings are noise. Held here: JUL loggers are
+   * weakly referenced.
+   */
+  private static final List<java.util.logging.Logger> QUIET = List.of(
+      java.util.logging.Logger.getLogger("org.openqa.selenium.devtools"),
+      java.util.logging.Logger.getLogger("org.openqa.selenium.chromium"));
+
   static {
+    QUIET.forEach(l -> l.setLevel(Level.SEVERE));
     System.setProperty("webdriver.chrome.driver", CHROMEDRIVER);
     // belt and braces: Selenium Manager is not called when both paths are set, and must stay offline if it were
     System.setProperty("SE_OFFLINE", "true");
