@@ -44,9 +44,9 @@ final class Browser implements AutoCloseable {
 
   static {
     QUIET.forEach(l -> l.setLevel(Level.SEVERE));
+    // Selenium's DriverFinder takes the service's driver file, else this property, and only
+    // then asks Selenium Manager (which could download); both are set
     System.setProperty("webdriver.chrome.driver", CHROMEDRIVER);
-    // belt and braces: Selenium Manager is not called when both paths are set, and must stay offline if it were
-    System.setProperty("SE_OFFLINE", "true");
   }
 
   private final String name;
