@@ -155,6 +155,26 @@ class OneToOneCallIT {
 
   @Test
   @Timeout(value = 90, unit = TimeUnit.SECONDS)
+  void sharingStoppedFromTheBrowsersOwnButtonFallsBackToTheCamera() {
+    ada.hook("return window.signalmesh.startScreenShare()");
+    bob.awaitStats("frames of ada's screen", adaId, Duration.ofSeconds(20), s -> "screenshare".equals(s.get("videoContentType")));
+    // What Chromium's "Stop sharing" bar does: the capture ends and the track fires "ended"
+    // (a page's own track.stop() fires no event, so the test fires it as the browser would).
+    ada.hook("""
+        const track = document.querySelector('[data-testid=local-tile] video').srcObject.getVideoTracks()[0];
+        if (!track.label.startsWith('screen:')) throw new Error('not the screen track: ' + track.label);
+        track.stop();
+        track.dispatchEvent(new Event('ended'));
+        """);
+    assertThat(ada.hook("return window.signalmesh.isScreenSharing()")).isEqualTo(false);
+    assertThat((String) ada.hook("return window.signalmesh.localVideoLabel()")).doesNotStartWith("screen:");
+    assertThat(ada.hook("return document.querySelector('[data-testid=screen-button]').getAttribute('aria-pressed')")).isEqualTo("false");
+    bob.awaitStats("camera frames from ada again", adaId, Duration.ofSeconds(20), s -> "default".equals(s.get("videoContentType")));
+    bob.awaitRising(adaId, "framesDecoded", Duration.ofSeconds(15));
+  }
+
+  @Test
+  @Timeout(value = 90, unit = TimeUnit.SECONDS)
   void aReloadedPageResumesItsSessionAndTheCallComesBack() {
     bob.awaitFlowing(adaId, "framesDecoded");
     ada.browser().driver().navigate().refresh();
