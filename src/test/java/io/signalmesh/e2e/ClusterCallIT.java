@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -58,6 +59,27 @@ class ClusterCallIT {
     }
     for (Browser b : browsers) {
       assertThat(ConsoleErrors.unexpected(b)).as(b.name() + " console errors").isEmpty();
+    }
+  }
+
+  /** Two people open the link at once, each landing on another node: exactly one side offers, and the call comes up. */
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void twoPeopleJoiningAtTheSameTimeOnDifferentNodesGetACall() throws Exception {
+    for (int round = 0; round < 3; round++) {
+      String room = "cluster-both-" + round + "-" + UUID.randomUUID().toString().substring(0, 8);
+      CallPage ada = new CallPage(browsers.get(0));
+      CallPage bob = new CallPage(browsers.get(1));
+      CompletableFuture<Void> a = CompletableFuture.runAsync(() -> ada.join(mesh.node(0).port(), room, "Ada"));
+      CompletableFuture<Void> b = CompletableFuture.runAsync(() -> bob.join(mesh.node(1).port(), room, "Bob"));
+      a.get();
+      b.get();
+      ada.awaitConnectedToAll(List.of(bob.clientId()));
+      bob.awaitConnectedToAll(List.of(ada.clientId()));
+      bob.awaitFlowing(ada.clientId(), "framesDecoded");
+      ada.awaitFlowing(bob.clientId(), "framesDecoded");
+      ada.hook("window.signalmesh.leave()");
+      bob.hook("window.signalmesh.leave()");
     }
   }
 
