@@ -47,7 +47,7 @@ function uid() {
  * @property {string} name
  * @property {Peer} peer
  * @property {{mic: boolean, cam: boolean, screen: boolean}} remote
- * @property {{inKbps: number, outKbps: number, rttMs: number|null, relay: boolean|null, state: string}} net
+ * @property {{inKbps: number|null, outKbps: number|null, rttMs: number|null, relay: boolean|null, state: string}} net
  */
 
 export class Call extends EventTarget {
@@ -74,6 +74,7 @@ export class Call extends EventTarget {
     this._resetPeersOnJoin = false;
     this._statsTimer = null;
     this._offs = [];
+    /** @type {Promise<void>} */ this._trackSwap = Promise.resolve();
   }
 
   /** @param {string} type @param {any} [detail] */
@@ -225,7 +226,7 @@ export class Call extends EventTarget {
     const info = {
       id, name: this.names.get(id) || 'Guest', peer,
       remote: { mic: true, cam: true, screen: false },
-      net: { inKbps: 0, outKbps: 0, rttMs: null, relay: null, state: 'new' },
+      net: { inKbps: null, outKbps: null, rttMs: null, relay: null, state: 'new' },
     };
     this.peers.set(id, info);
     const receiver = new FileReceiver({
@@ -294,10 +295,13 @@ export class Call extends EventTarget {
 
   _onMediaChange() {
     const track = this.media.videoTrack;
+    const swaps = [];
     for (const { peer } of this.peers.values()) {
       const current = peer.videoSender ? peer.videoSender.track : null;
-      if (current !== track) peer.setVideoTrack(track).then(() => this._applyQuality());
+      if (current !== track) swaps.push(peer.setVideoTrack(track).catch(() => { /* peer closed meanwhile */ }));
     }
+    /** settles once every sender carries the current video track */
+    this._trackSwap = Promise.all(swaps).then(() => this._applyQuality());
     this._broadcastState();
   }
 
@@ -319,8 +323,10 @@ export class Call extends EventTarget {
     }
   }
 
+  /** Resolves once the screen track replaced the camera in every sender. */
   async startScreenShare() {
-    await this.media.startScreenShare(); // 'change' swaps the track into every sender
+    await this.media.startScreenShare(); // its 'change' event swaps the track into every sender
+    await this._trackSwap;
   }
 
   stopScreenShare() {

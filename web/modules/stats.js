@@ -9,6 +9,8 @@
  * @property {number} frameWidth           of the inbound video, 0 if none
  * @property {number} frameHeight
  * @property {number} videoBytesReceived
+ * @property {'screenshare'|'default'|null} videoContentType  of the inbound video, as the sender marked
+ *           it (a screen track with a content hint is "screenshare"); null if none
  * @property {number} audioBytesReceived
  * @property {number} audioPacketsReceived
  * @property {number} framesEncoded        outbound video
@@ -18,7 +20,7 @@
  * @property {boolean|null} relay          true: through TURN; null: not connected yet
  * @property {string|null} localCandidateType
  * @property {string|null} remoteCandidateType
- * @property {number} bytesReceived        transport totals, for bitrates
+ * @property {number} bytesReceived        transport totals (all candidate pairs), for bitrates
  * @property {number} bytesSent
  * @property {number} timestamp            ms
  */
@@ -35,13 +37,14 @@ export function summarize(report, pc) {
     connectionState: pc.connectionState,
     iceConnectionState: pc.iceConnectionState,
     framesDecoded: 0, framesReceived: 0, frameWidth: 0, frameHeight: 0,
-    videoBytesReceived: 0, audioBytesReceived: 0, audioPacketsReceived: 0,
+    videoBytesReceived: 0, videoContentType: null, audioBytesReceived: 0, audioPacketsReceived: 0,
     framesEncoded: 0, videoBytesSent: 0, audioBytesSent: 0,
     rttMs: null, relay: null, localCandidateType: null, remoteCandidateType: null,
     bytesReceived: 0, bytesSent: 0, timestamp: Date.now(),
   };
   let pair = null;
   const pairs = [];
+  let transportBytes = null;
   report.forEach((r) => {
     const kind = r.kind || r.mediaType;
     if (r.type === 'inbound-rtp' && kind === 'video') {
@@ -49,6 +52,7 @@ export function summarize(report, pc) {
       s.framesReceived += r.framesReceived || 0;
       s.videoBytesReceived += r.bytesReceived || 0;
       if (r.frameWidth) { s.frameWidth = r.frameWidth; s.frameHeight = r.frameHeight; }
+      if (r.framesDecoded) s.videoContentType = r.contentType === 'screenshare' ? 'screenshare' : 'default';
     } else if (r.type === 'inbound-rtp' && kind === 'audio') {
       s.audioBytesReceived += r.bytesReceived || 0;
       s.audioPacketsReceived += r.packetsReceived || 0;
@@ -57,16 +61,26 @@ export function summarize(report, pc) {
       s.videoBytesSent += r.bytesSent || 0;
     } else if (r.type === 'outbound-rtp' && kind === 'audio') {
       s.audioBytesSent += r.bytesSent || 0;
-    } else if (r.type === 'transport' && r.selectedCandidatePairId) {
-      pair = report.get(r.selectedCandidatePairId) || pair;
+    } else if (r.type === 'transport') {
+      // the transport's totals keep counting across candidate pair switches (ICE restarts,
+      // renomination); a pair's own counters start again from zero
+      transportBytes = transportBytes || { in: 0, out: 0 };
+      transportBytes.in += r.bytesReceived || 0;
+      transportBytes.out += r.bytesSent || 0;
+      if (r.selectedCandidatePairId) pair = report.get(r.selectedCandidatePairId) || pair;
     } else if (r.type === 'candidate-pair') {
       pairs.push(r);
     }
   });
   if (!pair) pair = pairs.find((p) => p.nominated && p.state === 'succeeded') || null;
-  if (pair) {
+  if (transportBytes) {
+    s.bytesReceived = transportBytes.in;
+    s.bytesSent = transportBytes.out;
+  } else if (pair) {
     s.bytesReceived = pair.bytesReceived || 0;
     s.bytesSent = pair.bytesSent || 0;
+  }
+  if (pair) {
     if (typeof pair.currentRoundTripTime === 'number') s.rttMs = Math.round(pair.currentRoundTripTime * 1000);
     const local = report.get(pair.localCandidateId);
     const remote = report.get(pair.remoteCandidateId);
@@ -78,14 +92,14 @@ export function summarize(report, pc) {
 }
 
 /**
- * Bitrates between two summaries, in kbit/s.
+ * Bitrates between two summaries, in kbit/s; null until there are two samples.
  * @param {PeerStats|null} prev @param {PeerStats} cur
- * @returns {{inKbps: number, outKbps: number}}
+ * @returns {{inKbps: number|null, outKbps: number|null}}
  */
 export function bitrates(prev, cur) {
-  if (!prev) return { inKbps: 0, outKbps: 0 };
+  if (!prev) return { inKbps: null, outKbps: null };
   const dt = (cur.timestamp - prev.timestamp) / 1000;
-  if (dt <= 0) return { inKbps: 0, outKbps: 0 };
+  if (dt <= 0) return { inKbps: null, outKbps: null };
   const k = (a, b) => Math.max(0, Math.round(((a - b) * 8) / dt / 1000));
   return { inKbps: k(cur.bytesReceived, prev.bytesReceived), outKbps: k(cur.bytesSent, prev.bytesSent) };
 }

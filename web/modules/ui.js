@@ -38,6 +38,29 @@ export function bestFit(n, W, H, gap, aspect = 16 / 9) {
   return best;
 }
 
+/**
+ * Tile layout for n participants on a W x H stage: on wide stages tiles are
+ * 16:9 or 4:3 (video is cropped to fill them), on tall (phone) stages square
+ * or 3:4, whichever shape gives the biggest tiles. One tile takes the stage's
+ * own shape within those bounds.
+ * @param {number} n @param {number} W @param {number} H @param {number} gap
+ * @returns {{cols: number, w: number, h: number}}
+ */
+export function fitTiles(n, W, H, gap) {
+  const clamp = (x, lo, hi) => Math.min(hi, Math.max(lo, x));
+  const portrait = W < H;
+  if (n === 1) return bestFit(1, W, H, gap, portrait ? clamp(W / H, 0.56, 1) : clamp(W / H, 4 / 3, 16 / 9));
+  const shapes = portrait
+    ? (n === 2 ? [clamp(W / ((H - gap) / 2), 0.75, 16 / 9)] : [1, 3 / 4])
+    : [16 / 9, 4 / 3];
+  let best = { cols: 1, w: 0, h: 0 };
+  for (const aspect of shapes) {
+    const f = bestFit(n, W, H, gap, aspect);
+    if (f.w * f.h > best.w * best.h) best = f;
+  }
+  return best;
+}
+
 export class CallView extends EventTarget {
   constructor() {
     super();
@@ -124,7 +147,7 @@ export class CallView extends EventTarget {
   /**
    * @param {string} id
    * @param {{name?: string, stream?: MediaStream|null, mic?: boolean, cam?: boolean, screen?: boolean,
-   *          net?: {inKbps: number, outKbps: number, rttMs: number|null, relay: boolean|null, state: string}}} u
+   *          net?: {inKbps: number|null, outKbps: number|null, rttMs: number|null, relay: boolean|null, state: string}}} u
    */
   updateTile(id, u) {
     const tile = this.tiles.get(id);
@@ -163,13 +186,14 @@ export class CallView extends EventTarget {
     let text;
     if (net.state !== 'connected') text = net.state === 'failed' ? 'reconnecting' : 'connecting';
     else {
-      const bits = [formatRate(net.inKbps)];
+      const bits = [];
+      if (net.inKbps != null) bits.push(formatRate(net.inKbps));
       if (net.rttMs != null) bits.push(`${net.rttMs} ms`);
       if (net.relay != null) bits.push(net.relay ? 'relay' : 'direct');
-      text = bits.join(' · ');
+      text = bits.join(' · ') || 'connected';
     }
     $('.net-text', el).textContent = text;
-    el.title = `Receiving ${formatRate(net.inKbps)}, sending ${formatRate(net.outKbps)}` +
+    el.title = (net.inKbps != null ? `Receiving ${formatRate(net.inKbps)}, sending ${formatRate(net.outKbps || 0)}` : 'Measuring…') +
       (net.rttMs != null ? `, round trip ${net.rttMs} ms` : '') +
       (net.relay != null ? (net.relay ? ', relayed through TURN' : ', direct peer-to-peer') : '');
   }
@@ -210,13 +234,7 @@ export class CallView extends EventTarget {
     const gap = parseFloat(style.columnGap) || 8;
     const W = this.grid.clientWidth - (parseFloat(style.paddingLeft) || 0) - (parseFloat(style.paddingRight) || 0);
     const H = this.grid.clientHeight - (parseFloat(style.paddingTop) || 0) - (parseFloat(style.paddingBottom) || 0);
-    const clamp = (x, lo, hi) => Math.min(hi, Math.max(lo, x));
-    const portrait = W < H;
-    // one tile fills the stage; on tall (phone) screens tiles get taller too
-    const aspect = n === 1 ? clamp(W / H, 0.56, 16 / 9)
-      : portrait ? (n === 2 ? clamp(W / ((H - gap) / 2), 0.75, 16 / 9) : 1)
-        : 16 / 9;
-    const fit = bestFit(n, W - 1, H - 1, gap, aspect);
+    const fit = fitTiles(n, W - 1, H - 1, gap);
     this.grid.style.setProperty('--cols', String(fit.cols));
     this.grid.style.setProperty('--tile-w', `${fit.w}px`);
     this.grid.style.setProperty('--tile-h', `${fit.h}px`);

@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { videoEncodingFor } from '../modules/quality.js';
-import { bestFit } from '../modules/ui.js';
+import { bestFit, fitTiles } from '../modules/ui.js';
+import { bitrates, summarize } from '../modules/stats.js';
 import { sendFile, FileReceiver, sha256Hex, CHUNK_SIZE, HIGH_WATER } from '../modules/transfer.js';
 import { isPolite } from '../modules/peer.js';
 
@@ -33,6 +34,56 @@ test('grid fit: two side by side on a wide stage, 2x2 for four, tiles never over
     const rows = Math.ceil(n / f.cols);
     assert.ok(f.cols * f.w + (f.cols - 1) * 10 <= 1000 && rows * f.h + (rows - 1) * 10 <= 600, `n=${n} fits`);
   }
+});
+
+test('tile shapes: the biggest tiles that fit, 16:9 or 4:3 on wide stages, 1:1 or 3:4 on phones', () => {
+  const area = (f) => f.w * f.h;
+  // three on a laptop stage: a row of 4:3 tiles beats two rows of 16:9 ones
+  const three = fitTiles(3, 1260, 490, 10);
+  assert.ok(area(three) >= area(bestFit(3, 1260, 490, 10, 16 / 9)));
+  assert.equal(three.cols, 3);
+  // four on a wide stage stay 16:9 in a 2x2 grid
+  const four = fitTiles(4, 1260, 720, 10);
+  assert.equal(four.cols, 2);
+  assert.ok(Math.abs(four.w / four.h - 16 / 9) < 0.02);
+  // three on a phone: 2 columns of 3:4 tiles (taller than square ones)
+  const phone = fitTiles(3, 378, 560, 6);
+  assert.equal(phone.cols, 2);
+  assert.ok(phone.h > phone.w);
+  for (const [W, H] of [[1260, 490], [1000, 600], [378, 560], [760, 900]]) {
+    for (let n = 1; n <= 8; n++) {
+      const f = fitTiles(n, W, H, 10);
+      const rows = Math.ceil(n / f.cols);
+      assert.ok(f.w > 0 && f.cols * f.w + (f.cols - 1) * 10 <= W && rows * f.h + (rows - 1) * 10 <= H, `n=${n} fits ${W}x${H}`);
+    }
+  }
+});
+
+/** A minimal RTCStatsReport: a Map with get() and forEach(). */
+const report = (entries) => new Map(entries.map((e) => [e.id, e]));
+
+test('stats: transport byte totals keep counting when the candidate pair changes', () => {
+  const pc = { connectionState: 'connected', iceConnectionState: 'connected' };
+  const before = summarize(report([
+    { id: 'T', type: 'transport', bytesReceived: 50_000, bytesSent: 40_000, selectedCandidatePairId: 'P1' },
+    { id: 'P1', type: 'candidate-pair', bytesReceived: 50_000, bytesSent: 40_000, currentRoundTripTime: 0.02, localCandidateId: 'L', remoteCandidateId: 'R' },
+    { id: 'L', type: 'local-candidate', candidateType: 'host' },
+    { id: 'R', type: 'remote-candidate', candidateType: 'srflx' },
+    { id: 'V', type: 'inbound-rtp', kind: 'video', framesDecoded: 10, contentType: 'screenshare', frameWidth: 640, frameHeight: 360 },
+  ]), pc);
+  assert.equal(before.rttMs, 20);
+  assert.equal(before.relay, false);
+  assert.equal(before.videoContentType, 'screenshare');
+  // a new pair (ICE restart) starts from zero; the transport goes on counting
+  const after = summarize(report([
+    { id: 'T', type: 'transport', bytesReceived: 75_000, bytesSent: 50_000, selectedCandidatePairId: 'P2' },
+    { id: 'P2', type: 'candidate-pair', bytesReceived: 25_000, bytesSent: 10_000, localCandidateId: 'L', remoteCandidateId: 'R' },
+    { id: 'V', type: 'inbound-rtp', kind: 'video', framesDecoded: 30 },
+  ]), pc);
+  assert.equal(after.videoContentType, 'default');
+  after.timestamp = before.timestamp + 1000;
+  assert.deepEqual(bitrates(before, after), { inKbps: 200, outKbps: 80 });
+  assert.deepEqual(bitrates(null, after), { inKbps: null, outKbps: null }, 'no rate from a single sample');
 });
 
 /** A data channel double: records what is sent, drains its buffer on demand. */
