@@ -2,6 +2,7 @@ package io.signalmesh.session;
 
 import io.signalmesh.auth.RoomToken;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -182,10 +183,23 @@ public final class Session {
    * Runs room operations of this session one after another, in the order they were asked for,
    * even though each completes asynchronously (a leave must not overtake its join).
    */
-  public synchronized <T> Future<T> serially(Supplier<Future<T>> operation) {
-    Future<T> next = operations.transform(ignored -> operation.get());
-    operations = next;
-    return next;
+  public <T> Future<T> serially(Supplier<Future<T>> operation) {
+    Promise<T> done = Promise.promise();
+    Future<?> previous;
+    synchronized (this) {
+      previous = operations;
+      operations = done.future();
+    }
+    // runs outside the monitor: the operation delivers to other sessions, and holding this
+    // session's lock while waiting for theirs deadlocks two members joining a room at once
+    previous.onComplete(ignored -> {
+      try {
+        operation.get().onComplete(done);
+      } catch (RuntimeException e) {
+        done.fail(e);
+      }
+    });
+    return done.future();
   }
 
   /** The outcome of {@link #attach}. */
