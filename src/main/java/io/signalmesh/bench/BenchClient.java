@@ -27,7 +27,7 @@ public final class BenchClient {
   private final ClientWebSocket socket;
   private final Promise<BenchClient> connected = Promise.promise();
   private volatile String clientId;
-  private Consumer<Frame> listener = frame -> {};
+  private volatile Consumer<Frame> listener = frame -> {};
   private String awaitedType;
   private Promise<Frame> awaited;
   private boolean closing;
@@ -175,7 +175,7 @@ public final class BenchClient {
     return request("{\"type\":\"join-room\",\"roomId\":\"" + roomId + "\"}", "room-participants", timeout);
   }
 
-  /** Sets what receives the frames after {@code connected}; call on this client's event loop. */
+  /** Sets what receives the frames after {@code connected} (from any thread). */
   public BenchClient onFrame(Consumer<Frame> listener) {
     this.listener = listener;
     return this;

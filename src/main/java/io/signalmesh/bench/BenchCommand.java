@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Load generator: relay, connections, join, churn (one JSON line of results on stdout)",
-    subcommands = {RelayCommand.class})
+    subcommands = {RelayCommand.class, ConnectionsCommand.class, JoinCommand.class, ChurnCommand.class})
 public final class BenchCommand implements Runnable {
 
   @Spec

@@ -70,6 +70,11 @@ public final class ProcessProbe {
 
   /** Before and after a window, with the messages of that window: the report's server section. */
   public JsonObject between(Sample before, Sample after, long messages) {
+    return between(before, after, messages, "cpuUsPerMsg");
+  }
+
+  /** The same, with the per-item CPU figure named {@code perItemField} (cpuUsPerJoin, ...). */
+  public JsonObject between(Sample before, Sample after, long messages, String perItemField) {
     long cpu = after.cpuNanos() - before.cpuNanos();
     double seconds = (after.atNanos() - before.atNanos()) / 1e9;
     JsonObject json = new JsonObject()
@@ -79,7 +84,7 @@ public final class ProcessProbe {
         .put("rssKbBefore", before.rssKb())
         .put("rssKbAfter", after.rssKb());
     if (messages > 0) {
-      json.put("cpuUsPerMsg", Report.round(cpu / 1000.0 / messages, 2));
+      json.put(perItemField, Report.round(cpu / 1000.0 / messages, 2));
     }
     return json;
   }
