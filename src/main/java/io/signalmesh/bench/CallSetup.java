@@ -8,7 +8,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * One call of the churn scenario, the shape of a real call set-up: A and B connect, A joins a
  * fresh room, then B; B sends an offer to A, A answers, then each sends its candidates to the
- * other; done when every candidate has arrived. Both then leave and close normally. The
+ * other; done when every candidate has arrived. Then A leaves and closes, and B does when it
+ * sees A leave (or both at once, to reproduce concurrent leaves). The
  * set-up time runs from A's join to the last candidate delivered.
  */
 public final class CallSetup {
@@ -20,6 +21,7 @@ public final class CallSetup {
   private final int index;
   private final String room;
   private final int candidates;
+  private final boolean simultaneous;
   private final String sdp;
   private final Promise<Outcome> outcome = Promise.promise();
   private final AtomicInteger candidatesAtA = new AtomicInteger();
@@ -30,7 +32,8 @@ public final class CallSetup {
   private BenchClient a;
   private BenchClient b;
 
-  public CallSetup(Harness harness, int index, String room, int candidates, String sdp) {
+  public CallSetup(Harness harness, int index, String room, int candidates, String sdp, boolean simultaneous) {
+    this.simultaneous = simultaneous;
     this.harness = harness;
     this.index = index;
     this.room = room;
@@ -118,12 +121,39 @@ public final class CallSetup {
     return "{\"type\":\"" + type + "\",\"targetId\":\"" + targetId + "\"," + payload + "}";
   }
 
+  /**
+   * A hangs up (leave-room, close); B leaves once it is told A left (participant-left), or after
+   * the timeout. With {@code simultaneous} both leave at the same moment instead.
+   */
   private void hangUp() {
-    for (BenchClient client : new BenchClient[] {a, b}) {
-      if (client != null) {
-        client.send("{\"type\":\"leave-room\",\"roomId\":\"" + room + "\"}");
-        client.close();
+    if (a == null || b == null) {
+      closeQuietly(a);
+      closeQuietly(b);
+      return;
+    }
+    if (simultaneous) {
+      leave(a);
+      leave(b);
+      return;
+    }
+    long timer = harness.vertx().setTimer(harness.settings().timeout().toMillis(), id -> leave(b));
+    b.onFrame(frame -> {
+      if ("participant-left".equals(frame.type())) {
+        harness.vertx().cancelTimer(timer);
+        leave(b);
       }
+    });
+    leave(a);
+  }
+
+  private void leave(BenchClient client) {
+    client.send("{\"type\":\"leave-room\",\"roomId\":\"" + room + "\"}");
+    client.close();
+  }
+
+  private static void closeQuietly(BenchClient client) {
+    if (client != null) {
+      client.close();
     }
   }
 }

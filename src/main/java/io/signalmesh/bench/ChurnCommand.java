@@ -24,11 +24,15 @@ final class ChurnCommand extends ScenarioCommand {
   @Option(names = "--sdp-bytes", defaultValue = "1500", description = "Size of the offer's and answer's SDP (default: ${DEFAULT-VALUE})")
   int sdpBytes;
 
+  @Option(names = "--simultaneous-hang-up",
+      description = "Both sides leave at the same moment (default: the callee leaves when it sees the caller leave)")
+  boolean simultaneousHangUp;
+
   private ChurnScenario.Settings settings;
 
   @Override
   void validate() {
-    settings = new ChurnScenario.Settings(rate, duration, candidates, sdpBytes);
+    settings = new ChurnScenario.Settings(rate, duration, candidates, sdpBytes, simultaneousHangUp);
   }
 
   @Override

@@ -19,7 +19,7 @@ import org.HdrHistogram.Histogram;
 public final class ChurnScenario {
 
   /** What a churn run does. */
-  public record Settings(double rate, Duration duration, int candidates, int sdpBytes) {
+  public record Settings(double rate, Duration duration, int candidates, int sdpBytes, boolean simultaneousHangUp) {
     public Settings {
       if (!(rate > 0) || duration.isZero() || duration.isNegative()) {
         throw new IllegalArgumentException("--rate and --duration must be positive");
@@ -75,7 +75,7 @@ public final class ChurnScenario {
             int index = next[0]++;
             inFlight[0]++;
             started.increment();
-            calls.add(new CallSetup(harness, index, roomPrefix + index, settings.candidates(), sdp).run(common.timeout())
+            calls.add(new CallSetup(harness, index, roomPrefix + index, settings.candidates(), sdp, settings.simultaneousHangUp()).run(common.timeout())
                 .andThen(ar -> harness.loop(0).runOnContext(x -> inFlight[0]--))
                 .andThen(ar -> record(ar.result())));
           }
@@ -95,6 +95,7 @@ public final class ChurnScenario {
         .put("rate", settings.rate())
         .put("durationS", settings.duration().toMillis() / 1000.0)
         .put("candidates", settings.candidates())
+        .put("simultaneousHangUp", settings.simultaneousHangUp())
         .put("started", started.sum())
         .put("skipped", skipped.sum())
         .put("completed", completed.sum())

@@ -62,7 +62,7 @@ class RelayScenarioTest {
   @Test
   void aServerThatDropsFramesShowsThemLost() throws Exception {
     try (MisbehavingRelay server = MisbehavingRelay.start(MisbehavingRelay.Fault.DROP)) {
-      JsonObject report = relay(server.url(), 10, 2, 1000, Duration.ofSeconds(1), Duration.ofSeconds(2));
+      JsonObject report = relay(server.url(), 10, 2, 1000, Duration.ofMillis(500), Duration.ofSeconds(1));
 
       assertThat(server.faults()).isPositive();
       assertThat(report.getLong("lost")).as(report.encode()).isEqualTo(server.faults());
@@ -75,7 +75,7 @@ class RelayScenarioTest {
   @Test
   void aServerThatSwapsFramesShowsThemOutOfOrder() throws Exception {
     try (MisbehavingRelay server = MisbehavingRelay.start(MisbehavingRelay.Fault.SWAP)) {
-      JsonObject report = relay(server.url(), 10, 2, 1000, Duration.ofSeconds(1), Duration.ofSeconds(2));
+      JsonObject report = relay(server.url(), 10, 2, 1000, Duration.ofMillis(500), Duration.ofSeconds(1));
 
       assertThat(server.faults()).isPositive();
       assertThat(report.getLong("outOfOrder")).as(report.encode()).isEqualTo(server.faults());
@@ -87,7 +87,7 @@ class RelayScenarioTest {
   @Test
   void aServerThatRepeatsFramesShowsThemDuplicated() throws Exception {
     try (MisbehavingRelay server = MisbehavingRelay.start(MisbehavingRelay.Fault.DUPLICATE)) {
-      JsonObject report = relay(server.url(), 10, 2, 1000, Duration.ofSeconds(1), Duration.ofSeconds(10));
+      JsonObject report = relay(server.url(), 10, 2, 1000, Duration.ofMillis(500), Duration.ofSeconds(10));
 
       assertThat(server.faults()).isPositive();
       assertThat(report.getLong("duplicated")).as(report.encode()).isEqualTo(server.faults());
@@ -99,7 +99,7 @@ class RelayScenarioTest {
   @Test
   void aServerThatSetsAWrongSenderIdIsCaught() throws Exception {
     try (MisbehavingRelay server = MisbehavingRelay.start(MisbehavingRelay.Fault.WRONG_SENDER)) {
-      JsonObject report = relay(server.url(), 10, 2, 1000, Duration.ofSeconds(1), Duration.ofSeconds(10));
+      JsonObject report = relay(server.url(), 10, 2, 1000, Duration.ofMillis(500), Duration.ofSeconds(10));
 
       assertThat(server.faults()).isPositive();
       assertThat(report.getLong("wrongSender")).as(report.encode()).isEqualTo(server.faults());
