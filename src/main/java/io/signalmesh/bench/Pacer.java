@@ -43,6 +43,11 @@ public final class Pacer {
     return now;
   }
 
+  /** When the {@code k}-th action (from 0) is scheduled. */
+  public long scheduledAt(long k) {
+    return startNanos + (long) Math.ceil(k / perNano);
+  }
+
   public long issued() {
     return issued;
   }

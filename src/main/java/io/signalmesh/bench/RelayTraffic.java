@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * The sending side of a relay run on one event loop: its clients take turns, each sending to
  * its room mates in turn, at this loop's share of the total rate, from {@code startNanos} to
- * {@code endNanos}; a frame sent in {@code [windowStart, endNanos)} is stamped as measured.
+ * {@code endNanos}.
  */
 public final class RelayTraffic {
 
@@ -38,7 +38,12 @@ public final class RelayTraffic {
     this.mateTurn = new int[senders.size()];
   }
 
-  /** Runs the schedule; completes with the largest lag behind it (ns) once sending has ended. */
+  /**
+   * Runs the schedule: every frame scheduled in {@code [startNanos, endNanos)} is sent, a late
+   * one as soon as the loop gets to it (but never later than a second after the end); a frame
+   * counts as measured when its scheduled time is in {@code [windowStartNanos, endNanos)}.
+   * Completes with the largest lag behind the schedule (ns) once sending has ended.
+   */
   public Future<Long> run(double rate, long startNanos, long windowStartNanos, long endNanos) {
     Promise<Long> done = Promise.promise();
     if (senders.isEmpty()) {
@@ -47,16 +52,17 @@ public final class RelayTraffic {
     }
     context.runOnContext(v -> {
       pacer = new Pacer(rate, startNanos, Math.max(1, (long) (rate / 100)));
+      long total = (long) Math.floor((endNanos - startNanos) * rate / 1e9);
       context.owner().setPeriodic(1, id -> {
         long now = System.nanoTime();
-        if (now >= endNanos) {
+        long first = pacer.issued();
+        long n = Math.min(pacer.due(now), total - first);
+        for (long k = first; k < first + n; k++) {
+          sendOne(pacer.scheduledAt(k) >= windowStartNanos);
+        }
+        if (first + n >= total || now >= endNanos + 1_000_000_000L) {
           context.owner().cancelTimer(id);
           done.complete(pacer.maxLagNanos());
-          return;
-        }
-        boolean measured = now >= windowStartNanos;
-        for (long n = pacer.due(now); n > 0; n--) {
-          sendOne(measured);
         }
       });
     });
