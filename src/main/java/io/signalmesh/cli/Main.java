@@ -1,12 +1,13 @@
 package io.signalmesh.cli;
 
+import io.signalmesh.bench.BenchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code java -jar signalmesh.jar <serve|token|bench>}. */
 @Command(name = "signalmesh", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "A horizontally scaled WebRTC signaling mesh",
-    subcommands = {ServeCommand.class, TokenCommand.class})
+    subcommands = {ServeCommand.class, TokenCommand.class, BenchCommand.class})
 public final class Main implements Runnable {
 
   public static void main(String[] args) {

@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# Side by side: the tutorial's Node server (the baseline) and one signalmesh node, on free
+# loopback ports of this machine, loaded one after the other (never both at once) by the same
+# `signalmesh bench` commands. Prints Markdown tables; the raw JSON lines stay in $OUT.
+#
+#   bench/compare.sh [--rates "5000 20000"] [--clients 200] [--room-size 2] [--warmup 5s]
+#                    [--duration 20s] [--connections 2000] [--join-clients 5000]
+#                    [--churn-rate 100] [--churn-duration 10s] [--only relay,connections,join,churn]
+#
+# Needs java 17+, node/npm (for the baseline), jq, curl; builds target/signalmesh.jar when it
+# is missing. BASELINE_DIR (default ../shared/baseline) holds the tutorial server.
+set -euo pipefail
+
+REPO="$(cd "$(dirname "$0")/.." && pwd)"
+BASELINE_DIR="${BASELINE_DIR:-$REPO/../shared/baseline}"
+OUT="${OUT:-$(mktemp -d /tmp/signalmesh-compare.XXXXXX)}"
+RATES="5000 20000"; CLIENTS=200; ROOM_SIZE=2; WARMUP=5s; DURATION=20s
+CONNECTIONS=2000; JOIN_CLIENTS=5000; CHURN_RATE=100; CHURN_DURATION=10s
+ONLY="relay,connections,join,churn"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rates) RATES="$2"; shift 2 ;;
+    --clients) CLIENTS="$2"; shift 2 ;;
+    --room-size) ROOM_SIZE="$2"; shift 2 ;;
+    --warmup) WARMUP="$2"; shift 2 ;;
+    --duration) DURATION="$2"; shift 2 ;;
+    --connections) CONNECTIONS="$2"; shift 2 ;;
+    --join-clients) JOIN_CLIENTS="$2"; shift 2 ;;
+    --churn-rate) CHURN_RATE="$2"; shift 2 ;;
+    --churn-duration) CHURN_DURATION="$2"; shift 2 ;;
+    --only) ONLY="$2"; shift 2 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+wants() { [[ ",$ONLY," == *",$1,"* ]]; }
+
+JAR="$REPO/target/signalmesh.jar"
+if [ ! -f "$JAR" ]; then
+  (cd "$REPO" && { mvn -q -o -DskipTests package || mvn -q -DskipTests package; })
+fi
+free_port() { node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
+wait_http() { for _ in $(seq 1 150); do curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0; sleep 0.2; done; echo "nothing on port $1" >&2; return 1; }
+
+BASE_PID=""; NODE_PID=""
+cleanup() { for p in $BASE_PID $NODE_PID; do kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
+# the baseline: a temp copy, npm ci, node server.js
+BASE_COPY="$OUT/baseline"; mkdir -p "$BASE_COPY"
+cp "$BASELINE_DIR"/server.js "$BASELINE_DIR"/package.json "$BASELINE_DIR"/package-lock.json "$BASE_COPY"/
+(cd "$BASE_COPY" && npm ci --no-audit --no-fund --silent)
+BASE_PORT=$(free_port)
+(cd "$BASE_COPY" && PORT=$BASE_PORT SEED_QUIET=1 exec node server.js >"$OUT/baseline.log" 2>&1) &
+BASE_PID=$!
+
+# one signalmesh node, in-memory presence; the per-connection rate limit is lifted (a relay
+# run sends 100 frames/s per client at 20,000 msgs/s over 200 clients; the default is 50)
+NODE_PORT=$(free_port); MGMT_PORT=$(free_port)
+start_node() {
+  java -jar "$JAR" serve --host 127.0.0.1 --port "$NODE_PORT" --management-port "$MGMT_PORT" \
+    --rate-limit 1000000 --rate-burst 1000000 >>"$OUT/signalmesh.log" 2>&1 &
+  NODE_PID=$!
+  wait_http "$NODE_PORT"
+}
+start_node
+wait_http "$BASE_PORT"
+
+bench() { java -jar "$JAR" bench "$@"; }
+# a node whose event loops are stuck still answers health checks on its management loop: probe signaling
+ensure_node() {
+  if ! bench connections --url "ws://127.0.0.1:$NODE_PORT/ws" --connections 2 --hold 0s --timeout 3s >/dev/null 2>&1; then
+    echo "signalmesh node $NODE_PID does not accept connections any more: restarting it (see $OUT/signalmesh-stuck.jstack)" >&2
+    jstack "$NODE_PID" >"$OUT/signalmesh-stuck.jstack" 2>&1 || true
+    kill -9 "$NODE_PID" 2>/dev/null || true
+    start_node
+  fi
+}
+# run <name> <scenario> [options]: the baseline first, then signalmesh
+run() {
+  local name=$1; shift
+  local scenario=$1; shift
+  echo "== $name: baseline" >&2
+  bench "$scenario" --url "ws://127.0.0.1:$BASE_PORT/ws" --server-pid "$BASE_PID" "$@" >"$OUT/$name.baseline.json" || true
+  ensure_node
+  echo "== $name: signalmesh" >&2
+  bench "$scenario" --url "ws://127.0.0.1:$NODE_PORT/ws" --server-pid "$NODE_PID" "$@" >"$OUT/$name.signalmesh.json" || true
+  ensure_node
+}
+
+if wants relay; then
+  for rate in $RATES; do
+    run "relay-$rate" relay --clients "$CLIENTS" --room-size "$ROOM_SIZE" --rate "$rate" --warmup "$WARMUP" --duration "$DURATION"
+  done
+fi
+wants connections && run connections connections --connections "$CONNECTIONS" --hold 5s --deflate --connect-rate 2000
+wants join && run join-burst join --clients "$JOIN_CLIENTS" --room-size 2 --mode burst --connect-rate 2000 --timeout 20s
+wants churn && run churn churn --rate "$CHURN_RATE" --duration "$CHURN_DURATION"
+
+# --- tables -----------------------------------------------------------------------------
+val() { [ -s "$1" ] && jq -r "$2 // \"-\"" "$1" 2>/dev/null || echo "n/a"; }
+table() { # table <title> <names...> -- then rows "label|jq"
+  local title=$1; shift
+  local names=(); while [ "$1" != "--" ]; do names+=("$1"); shift; done; shift
+  echo; echo "### $title"; echo
+  local header="| |" line="|---|"
+  for n in "${names[@]}"; do header="$header $n baseline | $n signalmesh |"; line="$line---:|---:|"; done
+  echo "$header"; echo "$line"
+  for row in "$@"; do
+    local label=${row%%|*}
+    local expr=${row#*|}
+    local out="| $label |"
+    for n in "${names[@]}"; do
+      out="$out $(val "$OUT/$n.baseline.json" "$expr") | $(val "$OUT/$n.signalmesh.json" "$expr") |"
+    done
+    echo "$out"
+  done
+}
+echo "Results in $OUT"
+if wants relay; then
+  names=(); for rate in $RATES; do names+=("relay-$rate"); done
+  table "relay: $CLIENTS clients in rooms of $ROOM_SIZE, $WARMUP warm-up, $DURATION measured" "${names[@]}" -- \
+    "sent/s|.sendRate" "delivered/s|.deliveredPerSec" "lost|.lost" "duplicated|.duplicated" "out of order|.outOfOrder" \
+    "wrong senderId|.wrongSender" "p50 ms|.latencyMs.p50" "p90 ms|.latencyMs.p90" "p99 ms|.latencyMs.p99" \
+    "p99.9 ms|.latencyMs.p999" "max ms|.latencyMs.max" "server CPU µs/msg|.server.cpuUsPerMsg" \
+    "server CPU %|.server.cpuPercent" "server RSS MB after|(.server.rssKbAfter/1024|floor)" \
+    "error frames|(.errors|tostring)" "load generator CPU %|.loadGenerator.cpuPercent" "run error|.error"
+fi
+wants connections && table "connections: $CONNECTIONS idle WebSockets, permessage-deflate offered, held 5 s" connections -- \
+  "established|.established" "failures|(.failures|tostring)" "connects/s|.connectRate" "connect p50 ms|.connectMs.p50" \
+  "connect p99 ms|.connectMs.p99" "open after hold|.openAfterHold" "deflate negotiated|.deflateNegotiated" \
+  "server RSS KB/connection|.server.rssKbPerConnection" "server RSS MB after|(.server.rssKbAfter/1024|floor)"
+wants join && table "join: $JOIN_CLIENTS clients joining rooms of 2 at once" join-burst -- \
+  "joins|.joins" "joins/s|.joinsPerSec" "p50 ms|.latencyMs.p50" "p99 ms|.latencyMs.p99" "max ms|.latencyMs.max" \
+  "failures|(.failures|tostring)" "server CPU µs/join|.server.cpuUsPerJoin" "run error|.error"
+wants churn && table "churn: $CHURN_RATE call set-ups/s for $CHURN_DURATION (join -> last candidate)" churn -- \
+  "started|.started" "completed|.completed" "set-ups/s|.setupsPerSec" "set-up p50 ms|.setupMs.p50" \
+  "set-up p99 ms|.setupMs.p99" "set-up max ms|.setupMs.max" "failures|(.failures|tostring)" \
+  "wrong senderId|.wrongSender" "server CPU µs/set-up|.server.cpuUsPerSetup" \
+  "server RSS MB before|(.server.rssKbBefore/1024|floor)" "server RSS MB after|(.server.rssKbAfter/1024|floor)"
