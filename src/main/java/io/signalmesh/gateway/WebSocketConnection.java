@@ -129,7 +129,9 @@ final class WebSocketConnection implements Connection {
   }
 
   private void onFrame(WebSocketFrame frame, Consumer<String> onMessage) {
-    if (closing) {
+    // after a close the server started for a violation, the rest is not read; after a drain or
+    // replace close, what the client sent before it saw the close frame is still handled
+    if (finalClose) {
       return;
     }
     MessageAssembler.Result result = assembler.add(frame);

@@ -85,7 +85,11 @@ public final class Session {
   public synchronized Delivery deliver(String frame) {
     switch (state) {
       case CONNECTED:
-        return connection.send(frame) ? Delivery.SENT : Delivery.REFUSED;
+        if (connection.send(frame)) {
+          return Delivery.SENT;
+        }
+        // the connection is closing (drained, replaced, cut off): keep the frame for the resume
+        return inbox.offer(frame) ? Delivery.QUEUED : Delivery.REFUSED;
       case DETACHED:
         return inbox.offer(frame) ? Delivery.QUEUED : Delivery.REFUSED;
       default:
