@@ -58,7 +58,8 @@ public final class ClientMessages {
         case JOIN_ROOM -> join(session, envelope, ref);
         case LEAVE_ROOM -> leave(session, envelope, ref);
         case OFFER, ANSWER, ICE_CANDIDATE, END_CALL -> {
-          boolean remote = router.relay(session, envelope.targetId(), ServerMessages.relayed(envelope.body(), session.id()));
+          ClientId target = envelope.targetId();
+          boolean remote = router.relay(session, target, ServerMessages.relayed(envelope.body(), session.id()));
           metrics.relayed(envelope.type(), remote, System.nanoTime() - arrived);
         }
         case BROADCAST -> {
