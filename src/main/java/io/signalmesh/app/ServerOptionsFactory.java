@@ -20,6 +20,9 @@ final class ServerOptionsFactory {
   HttpServerOptions signaling(int port) {
     int maxMessage = config.limits().maxMessageBytes();
     HttpServerOptions options = new HttpServerOptions()
+        // no h2c upgrade: WebSockets and the web app need HTTP/1.1, and Vert.x 5.0.7 garbles
+        // large responses to clients that ask for the upgrade (JDK HttpClient does)
+        .setHttp2ClearTextEnabled(false)
         .setHost(config.host())
         .setPort(port)
         // Netty refuses a frame past this before buffering its payload (close 1009); below it our
@@ -42,6 +45,7 @@ final class ServerOptionsFactory {
   }
 
   HttpServerOptions management() {
-    return new HttpServerOptions().setHost(config.managementHost()).setPort(config.managementPort());
+    return new HttpServerOptions().setHttp2ClearTextEnabled(false)
+        .setHost(config.managementHost()).setPort(config.managementPort());
   }
 }
