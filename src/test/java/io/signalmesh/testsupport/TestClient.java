@@ -35,8 +35,12 @@ public final class TestClient implements AutoCloseable {
   private JsonObject connected;
 
   private TestClient(String uri) {
+    this(HTTP, uri);
+  }
+
+  private TestClient(HttpClient http, String uri) {
     try {
-      socket = HTTP.newWebSocketBuilder().connectTimeout(TIMEOUT).buildAsync(URI.create(uri), new Listener())
+      socket = http.newWebSocketBuilder().connectTimeout(TIMEOUT).buildAsync(URI.create(uri), new Listener())
           .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException("cannot connect to " + uri.replaceAll("(token|resume)=[^&]*", "$1=***"), e);
@@ -46,6 +50,13 @@ public final class TestClient implements AutoCloseable {
   /** Connects and waits for {@code connected}. */
   public static TestClient connect(String uri) {
     TestClient client = new TestClient(uri);
+    client.connected = client.expect("connected");
+    return client;
+  }
+
+  /** Connects through a client of the caller's (TLS trust, for wss://) and waits for {@code connected}. */
+  public static TestClient connect(HttpClient http, String uri) {
+    TestClient client = new TestClient(http, uri);
     client.connected = client.expect("connected");
     return client;
   }
