@@ -41,6 +41,7 @@ import io.signalmesh.signaling.ClientMessages;
 import io.signalmesh.signaling.RoomAccess;
 import io.signalmesh.signaling.RoomMembership;
 import io.signalmesh.signaling.SessionLifecycle;
+import io.signalmesh.signaling.TokenExpiry;
 import io.signalmesh.signaling.TokenRoomAccess;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -109,10 +110,11 @@ public final class SignalmeshNode {
     IceServers iceServers = iceServers(config, clock);
     SessionLifecycle lifecycle = new SessionLifecycle(vertx, sessions, new SessionTokens(), membership,
         iceServers::forClient, config.limits().resumeGrace(), config.limits().resumeInboxMessages(),
+        new TokenExpiry(vertx, config.tokenLeeway(), clock),
         new SessionLifecycle.Mesh(nodeId, directory, inbox, parked, forwards, records, metrics));
     RoomAccess access = config.tokenSecret() == null ? RoomAccess.open() : new TokenRoomAccess();
     Admission admission = new Admission(config.tokenSecret() == null ? null
-        : new RoomTokenVerifier(config.tokenSecret().getBytes(StandardCharsets.UTF_8), clock, Duration.ofSeconds(30)));
+        : new RoomTokenVerifier(config.tokenSecret().getBytes(StandardCharsets.UTF_8), clock, config.tokenLeeway()));
     ClientMessages messages = new ClientMessages(new EnvelopeParser(config.limits().fieldLimits()), router,
         membership, access, config.limits(), metrics);
     NodeLiveness liveness = new NodeLiveness(vertx, directory, nodeId,

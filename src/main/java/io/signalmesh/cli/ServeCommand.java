@@ -63,6 +63,8 @@ public final class ServeCommand implements Callable<Integer> {
   String adminKey;
   @Option(names = "--token-secret", description = "HS256 secret (32+ bytes): joining then needs a room token")
   String tokenSecret;
+  @Option(names = "--token-leeway", defaultValue = "30s", converter = DurationConverter.class, description = "Clock skew tolerated on a room token's exp and nbf (default: ${DEFAULT-VALUE})")
+  Duration tokenLeeway;
   @Option(names = "--turn-urls", split = ",", description = "Comma-separated TURN URLs given to clients")
   List<String> turnUrls = List.of();
   @Option(names = "--turn-secret", description = "coturn static-auth-secret for TURN REST credentials")
@@ -192,7 +194,7 @@ public final class ServeCommand implements Callable<Integer> {
         Duration.ofSeconds(resumeGraceSeconds));
     return new ServerConfig(host, port, managementHost, managementPort, nodeId == null ? randomNodeId() : nodeId,
         new ClusterConfig(cluster, clusterHost, clusterPort, clusterMembers, clusterDns, eventBusPort),
-        redis, redisTimeout, adminKey, tokenSecret,
+        redis, redisTimeout, adminKey, tokenSecret, tokenLeeway,
         new ServerConfig.IceConfig(stunUrls, turnUrls, turnSecret, turnTtl),
         tlsCert == null ? null : new ServerConfig.TlsConfig(tlsCert, tlsKey),
         format, webRoot, drainTimeout, limits);

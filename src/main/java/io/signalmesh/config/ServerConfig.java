@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
  * @param redisTimeout timeout of each Redis command
  * @param adminKey bearer key for the admin API, or null
  * @param tokenSecret HS256 secret for room tokens, or null (open mode)
+ * @param tokenLeeway clock skew tolerated on a token's exp and nbf, at connect and at expiry
  * @param ice STUN/TURN settings given to clients
  * @param tls certificate and key for HTTPS/WSS, or null
  * @param logFormat text or json
@@ -38,6 +39,7 @@ public record ServerConfig(
     Duration redisTimeout,
     String adminKey,
     String tokenSecret,
+    Duration tokenLeeway,
     IceConfig ice,
     TlsConfig tls,
     LogFormat logFormat,
@@ -49,6 +51,7 @@ public record ServerConfig(
   public static final int DEFAULT_MANAGEMENT_PORT = 8081;
   public static final Duration DEFAULT_REDIS_TIMEOUT = Duration.ofSeconds(2);
   public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(20);
+  public static final Duration DEFAULT_TOKEN_LEEWAY = Duration.ofSeconds(30);
   private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
   public ServerConfig {
@@ -72,6 +75,7 @@ public record ServerConfig(
       throw new ConfigException("--admin-key", "must be at least 16 characters");
     }
     Settings.notBlank("--token-secret", tokenSecret);
+    Settings.notNegative("--token-leeway", tokenLeeway);
     if (tokenSecret != null && tokenSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
       throw new ConfigException("--token-secret", "must be at least 32 bytes (HS256, RFC 7518 section 3.2)");
     }

@@ -4,6 +4,8 @@ import io.signalmesh.auth.RoomToken;
 import io.signalmesh.metrics.SignalingMetrics;
 import io.signalmesh.presence.NodeDirectory;
 import io.signalmesh.presence.NodeDirectory.SessionRecord;
+import io.signalmesh.protocol.CloseCodes;
+import io.signalmesh.protocol.ErrorCode;
 import io.signalmesh.protocol.LeaveReason;
 import io.signalmesh.protocol.ServerMessages;
 import io.signalmesh.routing.NodeInbox;
@@ -49,10 +51,13 @@ public final class SessionLifecycle {
   private final Function<ClientId, JsonArray> iceServers;
   private final Duration resumeGrace;
   private final int resumeInboxMessages;
+  private final TokenExpiry expiry;
   private final Mesh mesh;
 
   public SessionLifecycle(Vertx vertx, SessionRegistry sessions, SessionTokens tokens, RoomMembership membership,
-      Function<ClientId, JsonArray> iceServers, Duration resumeGrace, int resumeInboxMessages, Mesh mesh) {
+      Function<ClientId, JsonArray> iceServers, Duration resumeGrace, int resumeInboxMessages, TokenExpiry expiry,
+      Mesh mesh) {
+    this.expiry = expiry;
     this.vertx = vertx;
     this.sessions = sessions;
     this.tokens = tokens;
@@ -117,6 +122,7 @@ public final class SessionLifecycle {
     sessions.add(session);
     session.deliver(ServerMessages.connected(session.id(), session.sessionToken(), iceServers.apply(session.id()), false));
     mesh.records().save(session);
+    expiry.watch(session, this::expire);
     mesh.metrics().sessionStarted();
     LOG.atInfo().addKeyValue("clientId", session.id()).addKeyValue("remote", connection.remoteAddress())
         .addKeyValue("resumeRequested", resumeRequested).log("session started");
@@ -155,10 +161,25 @@ public final class SessionLifecycle {
               .addKeyValue("queued", attach.deliveredFromInbox()).addKeyValue("rooms", session.rooms().size())
               .log("session resumed from another node");
           mesh.metrics().resumed(true);
+          expiry.watch(session, this::expire);
           vertx.setTimer(LATE_PARKED_DELAY_MILLIS, id -> mesh.parked().take(session.id())
               .onSuccess(late -> late.forEach(session::deliver)));
           return session;
         });
+  }
+
+  /** The session's room token ran out: it is told so, closed, and leaves its rooms. */
+  private void expire(Session session) {
+    Connection connection = session.connection();
+    if (!session.end()) {
+      return;
+    }
+    if (connection != null) {
+      connection.send(ServerMessages.error(ErrorCode.UNAUTHORIZED, "your room token expired", null));
+      connection.close(CloseCodes.UNAUTHORIZED, "token expired");
+    }
+    LOG.atInfo().addKeyValue("clientId", session.id()).log("room token expired");
+    finish(session, LeaveReason.LEFT);
   }
 
   /** Another node took this node's session over: it ends here without leaving its rooms. */
