@@ -12,6 +12,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.StaticHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -54,6 +55,9 @@ public final class AdminApi {
   }
 
   public void mount(Router router) {
+    // the page holds no secret (it asks for the key); the API behind it does
+    router.get("/").handler(ctx -> ctx.redirect("/ui/"));
+    router.route("/ui/*").handler(StaticHandler.create("web/admin"));
     router.route("/admin/*").handler(auth);
     router.get("/admin/openapi.yaml").handler(ctx -> ctx.response()
         .putHeader("content-type", "application/yaml").end(openApi));

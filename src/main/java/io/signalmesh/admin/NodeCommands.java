@@ -31,7 +31,7 @@ public final class NodeCommands implements NodeInbox.Commands {
   public static final String DRAIN = "drain";
 
   private final String nodeId;
-  private final String address;
+  private final Supplier<String> address;
   private final long startedAtMillis = System.currentTimeMillis();
   private final SessionRegistry sessions;
   private final RoomViews views;
@@ -39,7 +39,7 @@ public final class NodeCommands implements NodeInbox.Commands {
   private final BooleanSupplier draining;
   private final Supplier<Boolean> drain;
 
-  public NodeCommands(String nodeId, String address, SessionRegistry sessions, RoomViews views,
+  public NodeCommands(String nodeId, Supplier<String> address, SessionRegistry sessions, RoomViews views,
       RoomMembership membership, BooleanSupplier draining, Supplier<Boolean> drain) {
     this.nodeId = nodeId;
     this.address = address;
@@ -67,7 +67,7 @@ public final class NodeCommands implements NodeInbox.Commands {
     long connected = sessions.all().stream().filter(s -> s.connection() != null).count();
     return new JsonObject()
         .put("id", nodeId)
-        .put("address", address)
+        .put("address", address.get())
         .put("connections", connected)
         .put("sessions", sessions.size())
         .put("rooms", views.size())

@@ -122,10 +122,10 @@ public final class SignalmeshNode {
     NodeReaper reaper = new NodeReaper(vertx, nodeId, directory, presence, inbox, router, config.limits().resumeGrace(),
         metrics);
     Drainer drainer = new Drainer(nodeId, sessions);
-    NodeCommands commands = new NodeCommands(nodeId, config.host() + ":" + config.port(), sessions, views, membership,
-        drainer::draining, drainer::drain);
-    ServerOptionsFactory options = new ServerOptionsFactory(config);
     AtomicInteger boundPort = new AtomicInteger(config.port());
+    NodeCommands commands = new NodeCommands(nodeId, () -> config.host() + ":" + boundPort.get(), sessions, views,
+        membership, drainer::draining, drainer::drain);
+    ServerOptionsFactory options = new ServerOptionsFactory(config);
     ManagementVerticle management = new ManagementVerticle(options.management(),
         () -> Future.succeededFuture(readiness(nodeId, drainer.draining(), directory.healthy())),
         managementRoutes -> {
