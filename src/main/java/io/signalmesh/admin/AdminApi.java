@@ -110,21 +110,14 @@ public final class AdminApi {
   }
 
   private void getRoom(RoutingContext ctx) {
-    RoomId room = roomId(ctx);
-    if (room == null) {
-      return;
-    }
-    presence.members(room).compose(members -> {
-      if (members.isEmpty()) {
-        return Future.succeededFuture((JsonObject) null);
-      }
+    withRoom(ctx, (room, members) -> {
       Map<String, List<Member>> byNode = byNode(members);
       List<Future<JsonObject>> states = new ArrayList<>();
-      List<String> nodes = new ArrayList<>(byNode.keySet());
-      for (String node : nodes) {
+      for (List<Member> held : byNode.values()) {
         JsonArray ids = new JsonArray();
-        byNode.get(node).forEach(m -> ids.add(m.clientId().value()));
-        states.add(inbox.command(node, NodeCommands.SESSIONS, new JsonObject().put("clients", ids), COMMAND_TIMEOUT_MILLIS));
+        held.forEach(m -> ids.add(m.clientId().value()));
+        states.add(inbox.command(held.get(0).nodeId(), NodeCommands.SESSIONS, new JsonObject().put("clients", ids),
+            COMMAND_TIMEOUT_MILLIS));
       }
       return Future.join(states).transform(done -> {
         JsonObject known = new JsonObject();
@@ -141,24 +134,11 @@ public final class AdminApi {
         }
         return Future.succeededFuture(new JsonObject().put("roomId", room.value()).put("participants", participants));
       });
-    }).onSuccess(body -> {
-      if (body == null) {
-        error(ctx, 404, "not-found", "no room " + room);
-      } else {
-        json(ctx, 200, body);
-      }
-    }).onFailure(e -> failed(ctx, e));
+    });
   }
 
   private void closeRoom(RoutingContext ctx) {
-    RoomId room = roomId(ctx);
-    if (room == null) {
-      return;
-    }
-    presence.members(room).compose(members -> {
-      if (members.isEmpty()) {
-        return Future.succeededFuture((JsonObject) null);
-      }
+    withRoom(ctx, (room, members) -> {
       List<Future<JsonObject>> closed = new ArrayList<>();
       for (String node : byNode(members).keySet()) {
         closed.add(inbox.command(node, NodeCommands.CLOSE_ROOM, new JsonObject().put("room", room.value()),
@@ -168,13 +148,25 @@ public final class AdminApi {
         int removed = closed.stream().mapToInt(f -> f.result().getInteger("removed", 0)).sum();
         return new JsonObject().put("roomId", room.value()).put("closed", true).put("removed", removed);
       });
-    }).onSuccess(body -> {
-      if (body == null) {
-        error(ctx, 404, "not-found", "no room " + room);
-      } else {
-        json(ctx, 200, body);
-      }
-    }).onFailure(e -> failed(ctx, e));
+    });
+  }
+
+  /** Answers for a room that has members (400 for a bad id, 404 for an empty room) with what {@code answer} makes of them. */
+  private void withRoom(RoutingContext ctx, java.util.function.BiFunction<RoomId, List<Member>, Future<JsonObject>> answer) {
+    RoomId room = roomId(ctx);
+    if (room == null) {
+      return;
+    }
+    presence.members(room)
+        .compose(members -> members.isEmpty() ? Future.<JsonObject>succeededFuture(null) : answer.apply(room, members))
+        .onSuccess(body -> {
+          if (body == null) {
+            error(ctx, 404, "not-found", "no room " + room);
+          } else {
+            json(ctx, 200, body);
+          }
+        })
+        .onFailure(e -> failed(ctx, e));
   }
 
   private void kick(RoutingContext ctx) {
