@@ -94,7 +94,7 @@ public final class SignalmeshNode {
   private static Future<SignalmeshNode> wire(Vertx vertx, ServerConfig config, String registryName) {
     String nodeId = config.nodeId();
     Clock clock = Clock.systemUTC();
-    SignalingMetrics metrics = new SignalingMetrics(BackendRegistries.getNow(registryName));
+    SignalingMetrics metrics = SignalingMetrics.forNode(BackendRegistries.getNow(registryName));
     Backends backends = Backends.create(vertx, config, metrics);
     PresenceStore presence = backends.presence();
     NodeDirectory directory = backends.directory();
@@ -136,6 +136,9 @@ public final class SignalmeshNode {
         () -> sessions.all().stream().filter(s -> s.connection() != null).count());
     metrics.gauge("signalmesh.sessions", "Sessions held, connected or waiting for a resume", sessions::size);
     metrics.gauge("signalmesh.rooms", "Rooms with a member on this node", views::size);
+    metrics.gauge("signalmesh.ready", "1 while the node takes new clients (not draining, presence reachable)",
+        () -> !drainer.draining() && directory.healthy() ? 1 : 0);
+    metrics.gauge("signalmesh.draining", "1 while the node drains", () -> drainer.draining() ? 1 : 0);
     metrics.gauge("signalmesh.room.participants", "Memberships of this node's sessions",
         () -> sessions.all().stream().mapToInt(s -> s.rooms().size()).sum());
     vertx.setPeriodic(30_000, id -> {

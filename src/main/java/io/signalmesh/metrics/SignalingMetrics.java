@@ -4,6 +4,10 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.signalmesh.protocol.ErrorCode;
 import io.signalmesh.protocol.MessageType;
@@ -55,6 +59,18 @@ public final class SignalingMetrics {
     sessionsStarted = Counter.builder("signalmesh.sessions.started").register(registry);
     slowConsumers = Counter.builder("signalmesh.slow.consumers").description("Connections cut off for not reading").register(registry);
     reaped = Counter.builder("signalmesh.reaped.participants").description("Members of dead nodes removed").register(registry);
+  }
+
+  /**
+   * A node's meters, with the JVM's beside them (heap, GC pauses, threads, CPU): a GC pause
+   * longer than the failure detector's 5 s makes a live node look dead, so it must be seen.
+   */
+  public static SignalingMetrics forNode(MeterRegistry registry) {
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    return new SignalingMetrics(registry);
   }
 
   /** Meters that go nowhere, for parts built without a node (tests, tools). */

@@ -39,6 +39,9 @@ class MetricsTest {
       assertThat(value(metrics, "signalmesh_rooms")).isEqualTo(1.0);
       assertThat(value(metrics, "signalmesh_relay_handling_seconds_count")).isEqualTo(2.0);
       assertThat(metrics).contains("vertx_http_server_active_ws_connections");
+      assertThat(value(metrics, "signalmesh_ready")).isEqualTo(1.0);
+      assertThat(value(metrics, "signalmesh_draining")).isEqualTo(0.0);
+      assertThat(metrics).contains("jvm_gc_live_data_size_bytes").contains("jvm_memory_used_bytes").contains("process_cpu_usage");
     }
   }
 
