@@ -52,6 +52,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -152,14 +153,16 @@ public final class SignalmeshNode {
         .compose(ignored -> liveness.start())
         .compose(ignored -> {
           reaper.start();
-          return vertx.executeBlocking(() -> FreePort.resolve(config.host(), config.port()));
-        })
-        .compose(port -> {
-          boundPort.set(port);
-          return vertx.deployVerticle(() -> new SignalingVerticle(options.signaling(port), lifecycle, messages,
-                  config.limits(), admission, () -> WebApp.staticHandler(config.webRoot()), () -> !drainer.draining(),
-                  metrics),
-              new DeploymentOptions().setInstances(eventLoopInstances()));
+          Supplier<Future<?>> deploySignaling = () -> vertx.executeBlocking(() -> FreePort.resolve(config.host(), config.port()))
+              .compose(port -> {
+                boundPort.set(port);
+                return vertx.deployVerticle(() -> new SignalingVerticle(options.signaling(port), lifecycle, messages,
+                        config.limits(), admission, () -> WebApp.staticHandler(config.webRoot()),
+                        () -> !drainer.draining(), metrics),
+                    new DeploymentOptions().setInstances(eventLoopInstances()));
+              });
+          // a port picked for "any" can be taken before it is bound: pick another, a few times
+          return config.port() == 0 ? retryOnBindFailure(deploySignaling, 3) : deploySignaling.get();
         })
         .compose(ignored -> vertx.deployVerticle(management))
         .map(ignored -> new SignalmeshNode(parts, boundPort.get(), management.actualPort()));
@@ -191,6 +194,12 @@ public final class SignalmeshNode {
     if (router.deliverLocal(target, frame) == Session.Delivery.REFUSED) {
       LOG.atInfo().addKeyValue("clientId", target).log("frame from another node dropped: client gone or its resume queue is full");
     }
+  }
+
+  private static Future<?> retryOnBindFailure(Supplier<Future<?>> attempt, int attemptsLeft) {
+    return attempt.get().recover(failure -> attemptsLeft > 1 && failure instanceof java.net.BindException
+        ? retryOnBindFailure(attempt, attemptsLeft - 1)
+        : Future.failedFuture(failure));
   }
 
   /**

@@ -158,13 +158,11 @@ public final class NodeProcess implements AutoCloseable {
     }
   }
 
+  /** A port for a server process: see {@link FreePorts}. */
   public static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return FreePorts.next();
   }
+
 
   private static String javaBinary() {
     return ProcessHandle.current().info().command().orElse("java");
