@@ -153,7 +153,7 @@ public final class SignalmeshNode {
         .compose(ignored -> liveness.start())
         .compose(ignored -> {
           reaper.start();
-          Supplier<Future<?>> deploySignaling = () -> vertx.executeBlocking(() -> FreePort.resolve(config.host(), config.port()))
+          Supplier<Future<String>> deploySignaling = () -> vertx.executeBlocking(() -> FreePort.resolve(config.host(), config.port()))
               .compose(port -> {
                 boundPort.set(port);
                 return vertx.deployVerticle(() -> new SignalingVerticle(options.signaling(port), lifecycle, messages,
@@ -196,10 +196,10 @@ public final class SignalmeshNode {
     }
   }
 
-  private static Future<?> retryOnBindFailure(Supplier<Future<?>> attempt, int attemptsLeft) {
+  private static <T> Future<T> retryOnBindFailure(Supplier<Future<T>> attempt, int attemptsLeft) {
     return attempt.get().recover(failure -> attemptsLeft > 1 && failure instanceof java.net.BindException
         ? retryOnBindFailure(attempt, attemptsLeft - 1)
-        : Future.failedFuture(failure));
+        : Future.<T>failedFuture(failure));
   }
 
   /**
