@@ -149,15 +149,17 @@ public final class RawWebSocket implements AutoCloseable {
   /** Sends one masked frame with the given FIN flag, RSV bits (0-7) and opcode. */
   public void sendFrame(boolean fin, int rsv, int opcode, byte[] payload) {
     try {
-      out.write(header(fin, rsv, opcode, payload.length));
+      // one write for the whole frame: a server that refuses it on its header must not find the
+      // rest still arriving (the client would then see a broken pipe instead of the close)
+      java.io.ByteArrayOutputStream frame = new java.io.ByteArrayOutputStream(payload.length + 14);
+      frame.write(header(fin, rsv, opcode, payload.length));
       byte[] mask = new byte[4];
       RANDOM.nextBytes(mask);
-      out.write(mask);
-      byte[] masked = new byte[payload.length];
+      frame.write(mask);
       for (int i = 0; i < payload.length; i++) {
-        masked[i] = (byte) (payload[i] ^ mask[i % 4]);
+        frame.write(payload[i] ^ mask[i % 4]);
       }
-      out.write(masked);
+      out.write(frame.toByteArray());
       out.flush();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
