@@ -45,12 +45,18 @@ final class RawUpgrade implements AutoCloseable {
 
   /** Sends a whole upgrade request and reads the status line and headers of the answer. */
   static RawUpgrade upgrade(String localAddress, int port, String pathAndQuery, Map<String, String> headers) {
+    return upgrade(localAddress, port, pathAndQuery, headers, "");
+  }
+
+  /** The same with {@code body} sent right after the headers (as the headers announce it). */
+  static RawUpgrade upgrade(String localAddress, int port, String pathAndQuery, Map<String, String> headers,
+      String body) {
     RawUpgrade upgrade = open(localAddress, port);
-    upgrade.sendUpgrade(pathAndQuery, headers);
+    upgrade.sendUpgrade(pathAndQuery, headers, body);
     return upgrade;
   }
 
-  void sendUpgrade(String pathAndQuery, Map<String, String> headers) {
+  void sendUpgrade(String pathAndQuery, Map<String, String> headers, String body) {
     StringBuilder request = new StringBuilder()
         .append("GET ").append(pathAndQuery).append(" HTTP/1.1\r\n")
         .append("Host: 127.0.0.1\r\n")
@@ -59,7 +65,7 @@ final class RawUpgrade implements AutoCloseable {
         .append("Sec-WebSocket-Key: ").append(Base64.getEncoder().encodeToString(new byte[16])).append("\r\n")
         .append("Sec-WebSocket-Version: 13\r\n");
     headers.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
-    request.append("\r\n");
+    request.append("\r\n").append(body);
     send(request.toString());
     String statusLine = readLine();
     status = Integer.parseInt(statusLine.split(" ", 3)[1]);
