@@ -236,9 +236,13 @@ public final class SignalingVerticle extends VerticleBase {
     });
   }
 
-  /** Cheap test first: most messages are relays and never contain the join type. */
+  /**
+   * Cheap test first: most messages are relays that hold neither the join type nor a JSON escape
+   * (with which {@code "join\u002droom"} would slip past a plain text search); only the others
+   * are parsed here a second time.
+   */
   private static boolean isJoin(String text) {
-    return text.contains(JOIN) && JOIN.equals(EnvelopeParser.typeOf(text));
+    return (text.contains(JOIN) || text.indexOf('\\') >= 0) && JOIN.equals(EnvelopeParser.typeOf(text));
   }
 
   private static String queryParameter(String query, String name) {

@@ -41,6 +41,16 @@ class JoinRateTest {
   }
 
   @Test
+  void aJoinTypeWrittenWithJsonEscapesIsCountedToo() {
+    try (TestClient flooder = node.connect()) {
+      for (int i = 0; i < BURST * 3; i++) {
+        flooder.sendText("{\"type\":\"join\\u002droom\",\"roomId\":\"esc-" + i + "\"}");
+      }
+      assertThat(flooder.expectError("rate-limited").getString("ref")).isEqualTo("join-room");
+    }
+  }
+
+  @Test
   void otherMessagesDoNotUseUpTheJoins() {
     try (TestClient ada = node.connect()) {
       for (int i = 0; i < BURST * 3; i++) {
