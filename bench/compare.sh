@@ -59,7 +59,7 @@ BASE_PID=$!
 NODE_PORT=$(free_port); MGMT_PORT=$(free_port)
 start_node() {
   java -jar "$JAR" serve --host 127.0.0.1 --port "$NODE_PORT" --management-port "$MGMT_PORT" \
-    --rate-limit 1000000 --rate-burst 1000000 >>"$OUT/signalmesh.log" 2>&1 &
+    --rate-limit 1000000 --rate-burst 1000000 --max-connections-per-ip 1000000 >>"$OUT/signalmesh.log" 2>&1 &
   NODE_PID=$!
   wait_http "$NODE_PORT"
 }

@@ -3,9 +3,12 @@ package io.signalmesh.app;
 import io.signalmesh.auth.IceServers;
 import io.signalmesh.auth.RoomTokenVerifier;
 import io.signalmesh.auth.TurnCredentials;
+import io.signalmesh.config.AbuseLimits;
 import io.signalmesh.config.ConfigException;
 import io.signalmesh.config.ServerConfig;
 import io.signalmesh.gateway.Admission;
+import io.signalmesh.gateway.AuthThrottle;
+import io.signalmesh.gateway.ConnectionCounter;
 import io.signalmesh.gateway.ManagementVerticle;
 import io.signalmesh.gateway.SignalingVerticle;
 import io.signalmesh.admin.AdminApi;
@@ -142,9 +145,13 @@ public final class SignalmeshNode {
     metrics.gauge("signalmesh.draining", "1 while the node drains", () -> drainer.draining() ? 1 : 0);
     metrics.gauge("signalmesh.room.participants", "Memberships of this node's sessions",
         () -> sessions.all().stream().mapToInt(s -> s.rooms().size()).sum());
+    ConnectionCounter connectionCounter = new ConnectionCounter(config.abuse().maxConnectionsPerIp());
+    AuthThrottle authThrottle = new AuthThrottle(config.abuse().authFailureDelay(), config.abuse().authFailureMaxDelay(),
+        AbuseLimits.AUTH_FAILURE_MEMORY);
     vertx.setPeriodic(30_000, id -> {
       views.sweep();
       forwards.sweep();
+      authThrottle.sweep(System.nanoTime());
     });
     Parts parts = new Parts(vertx, config, sessions, presence, directory, inbox, liveness, reaper, drainer);
     return inbox.register(views, (target, frame) -> deliverFromInbox(router, target, frame), lifecycle::handOver,
@@ -157,8 +164,8 @@ public final class SignalmeshNode {
               .compose(port -> {
                 boundPort.set(port);
                 return vertx.deployVerticle(() -> new SignalingVerticle(options.signaling(port), lifecycle, messages,
-                        config.limits(), admission, () -> WebApp.staticHandler(config.webRoot()),
-                        () -> !drainer.draining(), metrics),
+                        config.limits(), config.abuse(), admission, connectionCounter, authThrottle,
+                        () -> WebApp.staticHandler(config.webRoot()), () -> !drainer.draining(), metrics),
                     new DeploymentOptions().setInstances(eventLoopInstances()));
               });
           // a port picked for "any" can be taken before it is bound: pick another, a few times

@@ -1,6 +1,7 @@
 package io.signalmesh.cli;
 
 import io.signalmesh.app.SignalmeshNode;
+import io.signalmesh.config.AbuseLimits;
 import io.signalmesh.config.ClusterConfig;
 import io.signalmesh.config.ConfigException;
 import io.signalmesh.config.ServerConfig;
@@ -101,6 +102,23 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--drain-timeout", defaultValue = "20s", converter = DurationConverter.class, description = "How long SIGTERM waits for clients to move (default: ${DEFAULT-VALUE})")
   Duration drainTimeout;
 
+  @Option(names = "--allowed-origins", split = ",", defaultValue = "*", description = "Comma-separated exact Origin values a WebSocket upgrade may carry, * = any; set it in production (default: ${DEFAULT-VALUE})")
+  List<String> allowedOrigins;
+  @Option(names = "--max-connections-per-ip", defaultValue = "200", description = "WebSocket connections one client address may hold (default: ${DEFAULT-VALUE})")
+  int maxConnectionsPerIp;
+  @Option(names = "--trusted-proxies", split = ",", description = "Comma-separated proxy IPs whose X-Forwarded-For names the client (default: none)")
+  List<String> trustedProxies = List.of();
+  @Option(names = "--join-rate", defaultValue = "5", description = "Joins per second per connection, sustained (default: ${DEFAULT-VALUE})")
+  int joinRate;
+  @Option(names = "--join-burst", defaultValue = "20", description = "Joins a connection may send at once (default: ${DEFAULT-VALUE})")
+  int joinBurst;
+  @Option(names = "--handshake-timeout", defaultValue = "10s", converter = DurationConverter.class, description = "Close connections that have not sent their upgrade request by then (default: ${DEFAULT-VALUE})")
+  Duration handshakeTimeout;
+  @Option(names = "--auth-failure-delay", defaultValue = "100ms", converter = DurationConverter.class, description = "Delay after a bad room or resume token from an address, doubling per failure (default: ${DEFAULT-VALUE})")
+  Duration authFailureDelay;
+  @Option(names = "--auth-failure-max-delay", defaultValue = "5s", converter = DurationConverter.class, description = "Longest such delay (default: ${DEFAULT-VALUE})")
+  Duration authFailureMaxDelay;
+
   @Option(names = "--tls-cert", description = "PEM certificate chain: serve HTTPS/WSS")
   Path tlsCert;
   @Option(names = "--tls-key", description = "PEM private key for --tls-cert")
@@ -197,7 +215,9 @@ public final class ServeCommand implements Callable<Integer> {
         redis, redisTimeout, adminKey, tokenSecret, tokenLeeway,
         new ServerConfig.IceConfig(stunUrls, turnUrls, turnSecret, turnTtl),
         tlsCert == null ? null : new ServerConfig.TlsConfig(tlsCert, tlsKey),
-        format, webRoot, drainTimeout, limits);
+        format, webRoot, drainTimeout, limits,
+        new AbuseLimits(allowedOrigins, maxConnectionsPerIp, trustedProxies, joinRate, joinBurst, handshakeTimeout,
+            authFailureDelay, authFailureMaxDelay));
   }
 
   private static String randomNodeId() {

@@ -27,6 +27,7 @@ import java.util.regex.Pattern;
  * @param webRoot folder to serve the web app from, or null for the packaged copy
  * @param drainTimeout how long a SIGTERM waits for sessions to move before leaving
  * @param limits what one connection may do
+ * @param abuse what protects the signaling port from strangers (origins, addresses, handshakes)
  */
 public record ServerConfig(
     String host,
@@ -45,7 +46,8 @@ public record ServerConfig(
     LogFormat logFormat,
     Path webRoot,
     Duration drainTimeout,
-    SessionLimits limits) {
+    SessionLimits limits,
+    AbuseLimits abuse) {
 
   public static final int DEFAULT_PORT = 8080;
   public static final int DEFAULT_MANAGEMENT_PORT = 8081;

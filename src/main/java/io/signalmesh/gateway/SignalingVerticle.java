@@ -3,7 +3,20 @@ package io.signalmesh.gateway;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.signalmesh.auth.RoomToken;
 import io.signalmesh.auth.TokenRejectedException;
+import io.signalmesh.config.AbuseLimits;
 import io.signalmesh.config.SessionLimits;
+import io.signalmesh.protocol.EnvelopeParser;
+import io.signalmesh.protocol.MessageType;
+import io.signalmesh.protocol.ServerMessages;
+import io.signalmesh.session.TokenBucket;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.net.SocketAddress;
+import java.util.HashMap;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.signalmesh.metrics.SignalingMetrics;
 import io.signalmesh.protocol.CloseCodes;
 import io.signalmesh.protocol.ErrorCode;
@@ -31,6 +44,9 @@ import java.util.function.Supplier;
  */
 public final class SignalingVerticle extends VerticleBase {
 
+  private static final Logger LOG = LoggerFactory.getLogger(SignalingVerticle.class);
+  private static final String JOIN = MessageType.JOIN_ROOM.wireName();
+
   private final HttpServerOptions options;
   private final SessionLifecycle lifecycle;
   private final ClientMessages messages;
@@ -39,21 +55,31 @@ public final class SignalingVerticle extends VerticleBase {
   private final BooleanSupplier accepting;
   private final Admission admission;
   private final SignalingMetrics metrics;
+  private final AbuseLimits abuse;
+  private final ConnectionCounter counter;
+  private final AuthThrottle throttle;
   private final Set<WebSocketConnection> connections = new HashSet<>();
+  /** Connections that have not sent a request yet, by remote address, with their handshake timer. */
+  private final Map<String, Long> awaitingRequest = new HashMap<>();
   private HttpServer server;
 
   /**
    * @param accepting false while the node drains: upgrades are refused with 503
+   * @param counter connections per client address, shared by the instances on the port
+   * @param throttle slows token guessing per client address, shared by the instances on the port
    */
   public SignalingVerticle(HttpServerOptions options, SessionLifecycle lifecycle, ClientMessages messages,
-      SessionLimits limits, Admission admission, Supplier<StaticHandler> webApp, BooleanSupplier accepting,
-      SignalingMetrics metrics) {
+      SessionLimits limits, AbuseLimits abuse, Admission admission, ConnectionCounter counter, AuthThrottle throttle,
+      Supplier<StaticHandler> webApp, BooleanSupplier accepting, SignalingMetrics metrics) {
     this.metrics = metrics;
     this.admission = admission;
     this.options = options;
     this.lifecycle = lifecycle;
     this.messages = messages;
     this.limits = limits;
+    this.abuse = abuse;
+    this.counter = counter;
+    this.throttle = throttle;
     this.webApp = webApp;
     this.accepting = accepting;
   }
@@ -63,9 +89,13 @@ public final class SignalingVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.route().handler(webApp.get());
     server = vertx.createHttpServer(options)
+        .connectionHandler(this::onConnection)
         .webSocketHandshakeHandler(this::onHandshake)
         .webSocketHandler(this::onWebSocket)
-        .requestHandler(router);
+        .requestHandler(request -> {
+          requestArrived(request.remoteAddress());
+          router.handle(request);
+        });
     vertx.setPeriodic(limits.pingInterval().toMillis(), id -> connections.forEach(WebSocketConnection::ping));
     return server.listen();
   }
@@ -74,24 +104,101 @@ public final class SignalingVerticle extends VerticleBase {
     return server.actualPort();
   }
 
+  /**
+   * Slowloris: a connection must send a whole request (the upgrade, or a page request) within
+   * the handshake timeout, or it is closed. After its first request the idle timeout takes over.
+   */
+  private void onConnection(HttpConnection connection) {
+    String key = String.valueOf(connection.remoteAddress());
+    long timer = vertx.setTimer(abuse.handshakeTimeout().toMillis(), id -> {
+      if (awaitingRequest.remove(key) != null) {
+        LOG.atWarn().addKeyValue("remote", key).log("closing connection: no request within the handshake timeout");
+        connection.close();
+      }
+    });
+    awaitingRequest.put(key, timer);
+    connection.closeHandler(ignored -> requestArrived(connection.remoteAddress()));
+  }
+
+  private void requestArrived(SocketAddress remote) {
+    Long timer = awaitingRequest.remove(String.valueOf(remote));
+    if (timer != null) {
+      vertx.cancelTimer(timer);
+    }
+  }
+
   private void onHandshake(ServerWebSocketHandshake handshake) {
+    requestArrived(handshake.remoteAddress());
     String path = handshake.path();
     if (!"/ws".equals(path) && !"/".equals(path)) {
       handshake.reject(404);
     } else if (!accepting.getAsBoolean()) {
       handshake.reject(503);
+    } else if (hasBody(handshake.headers())) {
+      refuseHandshake(handshake, 400, "upgrade request with a body");
+    } else if (!originAllowed(handshake.headers().get(HttpHeaders.ORIGIN))) {
+      refuseHandshake(handshake, 403, "origin not allowed: " + handshake.headers().get(HttpHeaders.ORIGIN));
     } else {
-      handshake.accept();
+      String client = ClientAddress.of(handshake.remoteAddress(), handshake.headers(), abuse.trustedProxies());
+      if (!counter.tryAcquire(client)) {
+        refuseHandshake(handshake, 429, "more than " + abuse.maxConnectionsPerIp() + " connections from " + client);
+        return;
+      }
+      handshake.accept().onFailure(failed -> counter.release(client));
     }
   }
 
+  private void refuseHandshake(ServerWebSocketHandshake handshake, int status, String why) {
+    LOG.atWarn().addKeyValue("remote", String.valueOf(handshake.remoteAddress())).addKeyValue("status", status)
+        .log("upgrade refused: " + why);
+    handshake.reject(status);
+  }
+
+  /** An upgrade carries no body; one that announces a body is request smuggling or a slow upload. */
+  private static boolean hasBody(MultiMap headers) {
+    if (headers.contains(HttpHeaders.TRANSFER_ENCODING)) {
+      return true;
+    }
+    String length = headers.get(HttpHeaders.CONTENT_LENGTH);
+    return length != null && !"0".equals(length.trim());
+  }
+
+  /** Cross-site WebSocket hijacking: a browser always sends Origin; clients that are not browsers send none. */
+  private boolean originAllowed(String origin) {
+    return origin == null || abuse.anyOrigin() || abuse.allowedOrigins().contains(origin.toLowerCase(Locale.ROOT));
+  }
+
   private void onWebSocket(ServerWebSocket socket) {
-    WebSocketConnection connection = new WebSocketConnection(socket, limits, metrics);
+    String client = ClientAddress.of(socket.remoteAddress(), socket.headers(), abuse.trustedProxies());
+    WebSocketConnection connection = new WebSocketConnection(socket, limits, metrics, () -> counter.release(client));
     String resumeToken = queryParameter(socket.query(), "resume");
+    boolean carriesToken = resumeToken != null || admission.tokenMode();
+    long wait = carriesToken ? throttle.reserve(client, System.nanoTime()) : 0;
+    if (wait == AuthThrottle.TOO_MANY) {
+      connection.refuse(ErrorCode.RATE_LIMITED, "too many failed attempts from this address: try again later",
+          CloseCodes.POLICY_VIOLATION);
+      return;
+    }
+    if (wait == 0) {
+      admit(socket, connection, client, resumeToken);
+      return;
+    }
+    // the attempt is looked at only after the wait: a guess from a failing address gets no answer sooner
+    socket.pause();
+    vertx.setTimer(wait, id -> {
+      if (socket.isClosed()) {
+        return;
+      }
+      admit(socket, connection, client, resumeToken);
+    });
+  }
+
+  private void admit(ServerWebSocket socket, WebSocketConnection connection, String client, String resumeToken) {
     RoomToken grant;
     try {
       grant = lifecycle.canResume(resumeToken) ? null : admission.grantFor(queryParameter(socket.query(), "token"));
     } catch (TokenRejectedException e) {
+      throttle.failed(client, System.nanoTime());
       connection.refuse(ErrorCode.UNAUTHORIZED, e.getMessage(), CloseCodes.UNAUTHORIZED);
       return;
     }
@@ -105,19 +212,37 @@ public final class SignalingVerticle extends VerticleBase {
         return;
       }
       Session session = opened.result();
+      if (resumeToken != null && !resumeToken.equals(session.sessionToken())) {
+        // an unknown or stale resume token: the next attempt from this address waits
+        throttle.failed(client, System.nanoTime());
+      }
       connection.identify(session.id().value());
+      TokenBucket joins = new TokenBucket(abuse.joinRatePerSecond(), abuse.joinBurst(), System.nanoTime());
       connection.start(
-          text -> messages.handle(session, text),
+          text -> {
+            if (isJoin(text) && !joins.tryTake(System.nanoTime())) {
+              metrics.error(ErrorCode.RATE_LIMITED);
+              connection.send(ServerMessages.error(ErrorCode.RATE_LIMITED,
+                  "more than " + abuse.joinRatePerSecond() + " joins per second: join dropped", JOIN));
+              return;
+            }
+            messages.handle(session, text);
+          },
           () -> {
             connections.remove(connection);
             lifecycle.closed(session, connection, connection.closedFinally());
           });
       socket.resume();
-      if (socket.isClosed()) {
-        connections.remove(connection);
-        lifecycle.closed(session, connection, false);
-      }
     });
+  }
+
+  /**
+   * Cheap test first: most messages are relays that hold neither the join type nor a JSON escape
+   * (with which {@code "join\u002droom"} would slip past a plain text search); only the others
+   * are parsed here a second time.
+   */
+  private static boolean isJoin(String text) {
+    return (text.contains(JOIN) || text.indexOf('\\') >= 0) && JOIN.equals(EnvelopeParser.typeOf(text));
   }
 
   private static String queryParameter(String query, String name) {

@@ -37,27 +37,51 @@ final class WebSocketConnection implements Connection {
   private final TokenBucket bucket;
   private volatile boolean closing;
   private volatile boolean finalClose;
+  private Runnable onClosed;
+  private final Runnable released;
+  private boolean closeHandled;
   private String clientId = "-";
   private int strikes;
   private long strikeWindowStart;
 
-  WebSocketConnection(ServerWebSocket socket, SessionLimits limits, SignalingMetrics metrics) {
+  /** @param released run once when the socket closes, whether or not {@link #start} was called */
+  WebSocketConnection(ServerWebSocket socket, SessionLimits limits, SignalingMetrics metrics, Runnable released) {
+    this.released = released;
     this.metrics = metrics;
     this.socket = socket;
     this.limits = limits;
     this.remoteAddress = String.valueOf(socket.remoteAddress());
     this.assembler = new MessageAssembler(limits.maxMessageBytes());
     this.bucket = new TokenBucket(limits.ratePerSecond(), limits.rateBurst(), System.nanoTime());
+    socket.closeHandler(ignored -> onSocketClosed());
+    if (socket.isClosed()) {
+      onSocketClosed();
+    }
+  }
+
+  private void onSocketClosed() {
+    closing = true;
+    if (!closeHandled) {
+      closeHandled = true;
+      released.run();
+    }
+    Runnable then = onClosed;
+    onClosed = null;
+    if (then != null) {
+      then.run();
+    }
   }
 
   /** Starts reading; {@code onMessage} gets each whole text message that passed the limits. */
   void start(Consumer<String> onMessage, Runnable onClosed) {
     socket.frameHandler(frame -> onFrame(frame, onMessage));
     socket.exceptionHandler(this::onException);
-    socket.closeHandler(ignored -> {
-      closing = true;
+    if (closeHandled) {
+      // the socket closed while the session was being opened
       onClosed.run();
-    });
+    } else {
+      this.onClosed = onClosed;
+    }
   }
 
   /**

@@ -78,6 +78,19 @@ class ServeCommandTest {
             "--tls-key", cert.toString())),
         Arguments.of("--tls-key", List.of("--tls-cert", cert.toString())),
         Arguments.of("--log-format", List.of("--log-format", "xml")),
+        Arguments.of("--allowed-origins", List.of("--allowed-origins", "https://app.example.org/path")),
+        Arguments.of("--allowed-origins", List.of("--allowed-origins", "app.example.org")),
+        Arguments.of("--allowed-origins", List.of("--allowed-origins", "")),
+        Arguments.of("--max-connections-per-ip", List.of("--max-connections-per-ip", "0")),
+        Arguments.of("--max-connections-per-ip", List.of("--max-connections-per-ip", "many")),
+        Arguments.of("--trusted-proxies", List.of("--trusted-proxies", "proxy.example.org")),
+        Arguments.of("--trusted-proxies", List.of("--trusted-proxies", "10.0.0.1,10.0.0.300")),
+        Arguments.of("--join-rate", List.of("--join-rate", "0")),
+        Arguments.of("--join-burst", List.of("--join-burst", "0")),
+        Arguments.of("--handshake-timeout", List.of("--handshake-timeout", "0")),
+        Arguments.of("--handshake-timeout", List.of("--handshake-timeout", "soon")),
+        Arguments.of("--auth-failure-delay", List.of("--auth-failure-delay", "-1s")),
+        Arguments.of("--auth-failure-max-delay", List.of("--auth-failure-delay", "2s", "--auth-failure-max-delay", "1s")),
         Arguments.of("--web-root", List.of("--web-root", temp.resolve("no-such-folder").toString())),
         Arguments.of("--no-such-flag", List.of("--no-such-flag", "1")));
   }
@@ -167,6 +180,35 @@ class ServeCommandTest {
   void aGoodFlagValueOverridesABadEnvironmentValue() {
     ServerConfig config = ServeCommand.parse(Map.of("SIGNALMESH_ROOM_CAPACITY", "1")::get, "--room-capacity", "4");
     assertThat(config.limits().roomCapacity()).isEqualTo(4);
+  }
+
+  @Test
+  void abuseLimitsHaveSafeDefaultsThatKeepTheEmbeddedDefaultWorking() {
+    ServerConfig config = ServeCommand.parse(NO_ENV);
+    assertThat(config.abuse().allowedOrigins()).containsExactly("*");
+    assertThat(config.abuse().maxConnectionsPerIp()).isEqualTo(200);
+    assertThat(config.abuse().trustedProxies()).isEmpty();
+    assertThat(config.abuse().joinRatePerSecond()).isEqualTo(5);
+    assertThat(config.abuse().joinBurst()).isEqualTo(20);
+    assertThat(config.abuse().handshakeTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(config.abuse().authFailureDelay()).isEqualTo(Duration.ofMillis(100));
+    assertThat(config.abuse().authFailureMaxDelay()).isEqualTo(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void abuseLimitsComeFromTheEnvironmentToo() {
+    Map<String, String> env = Map.of(
+        "SIGNALMESH_ALLOWED_ORIGINS", "https://app.example.org,https://admin.example.org",
+        "SIGNALMESH_MAX_CONNECTIONS_PER_IP", "50",
+        "SIGNALMESH_TRUSTED_PROXIES", "10.0.0.1,0:0:0:0:0:0:0:1",
+        "SIGNALMESH_JOIN_RATE", "2",
+        "SIGNALMESH_HANDSHAKE_TIMEOUT", "3s");
+    ServerConfig config = ServeCommand.parse(env::get);
+    assertThat(config.abuse().allowedOrigins()).containsExactly("https://app.example.org", "https://admin.example.org");
+    assertThat(config.abuse().maxConnectionsPerIp()).isEqualTo(50);
+    assertThat(config.abuse().trustedProxies()).containsExactly("10.0.0.1", "::1");
+    assertThat(config.abuse().joinRatePerSecond()).isEqualTo(2);
+    assertThat(config.abuse().handshakeTimeout()).isEqualTo(Duration.ofSeconds(3));
   }
 
   @Test
