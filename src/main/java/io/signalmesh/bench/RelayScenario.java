@@ -130,7 +130,7 @@ public final class RelayScenario {
     try (Progress progress = Progress.every(harness.vertx(), common.progress(), "relay", () ->
         String.format("sent=%d arrived=%d errors=%d", sent.sum(), totals.arrived().sum(), harness.errors().total()))) {
       Harness.await(Future.all(sending), total);
-      drain(receivers, sentMeasured);
+      drain(receivers, sentMeasured, totals.arrived());
     }
     long maxLag = sending.stream().mapToLong(Future::result).max().orElse(0);
     ProcessProbe.Sample[] probe = Harness.await(samples, common.timeout());
@@ -167,11 +167,29 @@ public final class RelayScenario {
     return done.future();
   }
 
-  /** Waits (bounded) until every measured frame arrived once, or the drain time is up. */
-  private void drain(List<RelayReceiver> receivers, LongAdder sentMeasured) {
+  /** How long nothing more must arrive before the count is final (late duplicates still count). */
+  private static final long QUIET_NANOS = 200_000_000L;
+
+  /**
+   * Waits (bounded) until every measured frame arrived once and then nothing more arrived for a
+   * moment, so that a repeat sent right after the last original is counted too; or until the
+   * drain time is up.
+   */
+  private void drain(List<RelayReceiver> receivers, LongAdder sentMeasured, LongAdder arrived) {
     long deadline = System.nanoTime() + settings.drain().toNanos();
-    while (System.nanoTime() < deadline
-        && receivers.stream().mapToLong(RelayReceiver::uniqueMeasured).sum() < sentMeasured.sum()) {
+    long lastCount = -1;
+    long quietSince = System.nanoTime();
+    while (System.nanoTime() < deadline) {
+      long count = arrived.sum();
+      long now = System.nanoTime();
+      if (count != lastCount) {
+        lastCount = count;
+        quietSince = now;
+      }
+      boolean allArrived = receivers.stream().mapToLong(RelayReceiver::uniqueMeasured).sum() >= sentMeasured.sum();
+      if (allArrived && now - quietSince >= QUIET_NANOS) {
+        return;
+      }
       Harness.await(harness.after(Duration.ofMillis(20)), Duration.ofSeconds(5));
     }
   }
