@@ -12,6 +12,9 @@ command -v java >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -x /usr/bin/chromedriver ] || need+=(chromium-driver)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
+# kubectl (for the manifest tests) ships with these machines' image; Debian has no package for it
+command -v kubectl >/dev/null 2>&1 || echo "test.sh: kubectl is missing: the deploy manifest tests will fail" >&2
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "test.sh: installing ${need[*]}" >&2
