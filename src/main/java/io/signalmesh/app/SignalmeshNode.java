@@ -258,10 +258,6 @@ public final class SignalmeshNode {
     return managementPort;
   }
 
-  public int sessionCount() {
-    return parts.sessions().size();
-  }
-
   /**
    * Drains, then stops: readiness turns false and new connections are refused; every client
    * gets {@code reconnect} and a 1012 close so it resumes on another node; the node waits until

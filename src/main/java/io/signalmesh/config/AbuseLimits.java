@@ -30,12 +30,6 @@ public record AbuseLimits(
     Duration authFailureDelay,
     Duration authFailureMaxDelay) {
 
-  public static final int DEFAULT_MAX_CONNECTIONS_PER_IP = 200;
-  public static final int DEFAULT_JOIN_RATE = 5;
-  public static final int DEFAULT_JOIN_BURST = 20;
-  public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
-  public static final Duration DEFAULT_AUTH_FAILURE_DELAY = Duration.ofMillis(100);
-  public static final Duration DEFAULT_AUTH_FAILURE_MAX_DELAY = Duration.ofSeconds(5);
   /** An address with no failure for this long starts again from no delay. */
   public static final Duration AUTH_FAILURE_MEMORY = Duration.ofMinutes(1);
   public static final String ANY_ORIGIN = "*";
@@ -62,11 +56,6 @@ public record AbuseLimits(
     if (authFailureMaxDelay.compareTo(authFailureDelay) < 0) {
       throw new ConfigException("--auth-failure-max-delay", "must not be shorter than --auth-failure-delay");
     }
-  }
-
-  public static AbuseLimits defaults() {
-    return new AbuseLimits(List.of(ANY_ORIGIN), DEFAULT_MAX_CONNECTIONS_PER_IP, List.of(), DEFAULT_JOIN_RATE,
-        DEFAULT_JOIN_BURST, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_AUTH_FAILURE_DELAY, DEFAULT_AUTH_FAILURE_MAX_DELAY);
   }
 
   public boolean anyOrigin() {

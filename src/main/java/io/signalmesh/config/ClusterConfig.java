@@ -16,7 +16,6 @@ import java.util.List;
 public record ClusterConfig(boolean enabled, String host, int port, List<String> members, String dnsName, int eventBusPort) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
-  public static final int DEFAULT_PORT = 5701;
 
   public ClusterConfig {
     members = List.copyOf(members);
@@ -35,9 +34,5 @@ public record ClusterConfig(boolean enabled, String host, int port, List<String>
       }
     }
     Settings.notBlank("--cluster-dns", dnsName);
-  }
-
-  public static ClusterConfig off() {
-    return new ClusterConfig(false, DEFAULT_HOST, DEFAULT_PORT, List.of(), null, 0);
   }
 }

@@ -49,11 +49,6 @@ public record ServerConfig(
     SessionLimits limits,
     AbuseLimits abuse) {
 
-  public static final int DEFAULT_PORT = 8080;
-  public static final int DEFAULT_MANAGEMENT_PORT = 8081;
-  public static final Duration DEFAULT_REDIS_TIMEOUT = Duration.ofSeconds(2);
-  public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(20);
-  public static final Duration DEFAULT_TOKEN_LEEWAY = Duration.ofSeconds(30);
   private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
   public ServerConfig {
@@ -101,8 +96,6 @@ public record ServerConfig(
 
   /** STUN and TURN servers handed to clients in {@code connected.iceServers}. */
   public record IceConfig(List<String> stunUrls, List<String> turnUrls, String turnSecret, Duration turnCredentialTtl) {
-    public static final Duration DEFAULT_TURN_CREDENTIAL_TTL = Duration.ofHours(12);
-
     public IceConfig {
       stunUrls = List.copyOf(stunUrls);
       turnUrls = List.copyOf(turnUrls);
@@ -121,10 +114,6 @@ public record ServerConfig(
           throw new ConfigException(setting, "'" + url + "' must start with " + plain + " or " + secure + " and name a host");
         }
       }
-    }
-
-    public static IceConfig none() {
-      return new IceConfig(List.of(), List.of(), null, DEFAULT_TURN_CREDENTIAL_TTL);
     }
   }
 

@@ -19,6 +19,8 @@ import java.time.Duration;
  * @param pingInterval how often the server sends WebSocket pings
  * @param idleTimeout a connection silent for longer than this is closed
  * @param resumeGrace how long a dropped session may resume
+ *
+ * <p>The defaults are the {@code serve} flags' (ServeCommand), the one place they are set.
  */
 public record SessionLimits(
     int maxMessageBytes,
@@ -33,17 +35,6 @@ public record SessionLimits(
     Duration pingInterval,
     Duration idleTimeout,
     Duration resumeGrace) {
-
-  public static final int DEFAULT_MAX_MESSAGE_BYTES = 65536;
-  public static final int DEFAULT_RATE_PER_SECOND = 50;
-  public static final int DEFAULT_RATE_BURST = 200;
-  public static final int DEFAULT_MAX_ROOMS_PER_CLIENT = 16;
-  public static final int DEFAULT_ROOM_CAPACITY = 50;
-  public static final int DEFAULT_RESUME_INBOX_MESSAGES = 256;
-  public static final int DEFAULT_MAX_PENDING_BYTES = 1 << 20;
-  public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(20);
-  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
-  public static final Duration DEFAULT_RESUME_GRACE = Duration.ofSeconds(15);
 
   public SessionLimits {
     Settings.atLeast("--max-message-bytes", maxMessageBytes, 1024);
@@ -62,13 +53,6 @@ public record SessionLimits(
       throw new ConfigException("--idle-timeout", "must be longer than --ping-interval (" + pingInterval.toMillis() + "ms)");
     }
     Settings.notNegative("--resume-grace", resumeGrace);
-  }
-
-  public static SessionLimits defaults() {
-    return new SessionLimits(DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_RATE_PER_SECOND, DEFAULT_RATE_BURST,
-        DEFAULT_MAX_ROOMS_PER_CLIENT, DEFAULT_ROOM_CAPACITY, FieldLimits.DEFAULT_MAX_NAME_LENGTH,
-        FieldLimits.DEFAULT_MAX_METADATA_BYTES, DEFAULT_RESUME_INBOX_MESSAGES,
-        DEFAULT_MAX_PENDING_BYTES, DEFAULT_PING_INTERVAL, DEFAULT_IDLE_TIMEOUT, DEFAULT_RESUME_GRACE);
   }
 
   public FieldLimits fieldLimits() {

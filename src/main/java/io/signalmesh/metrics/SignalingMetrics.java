@@ -78,10 +78,6 @@ public final class SignalingMetrics {
     return new SignalingMetrics(new SimpleMeterRegistry());
   }
 
-  public MeterRegistry registry() {
-    return registry;
-  }
-
   public void gauge(String name, String description, Supplier<Number> value) {
     Gauge.builder(name, value).description(description).register(registry);
   }

@@ -8,10 +8,4 @@ package io.signalmesh.protocol;
  * @param maxMetadataBytes largest {@code metadata} object, encoded as JSON
  */
 public record FieldLimits(int maxNameLength, int maxMetadataBytes) {
-  public static final int DEFAULT_MAX_NAME_LENGTH = 64;
-  public static final int DEFAULT_MAX_METADATA_BYTES = 1024;
-
-  public static FieldLimits defaults() {
-    return new FieldLimits(DEFAULT_MAX_NAME_LENGTH, DEFAULT_MAX_METADATA_BYTES);
-  }
 }

@@ -38,8 +38,4 @@ final class ResumeInbox {
     frames.clear();
     return all;
   }
-
-  int size() {
-    return frames.size();
-  }
 }
