@@ -26,11 +26,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Cleans up after dead nodes. Every second it asks the directory which nodes stopped
- * heartbeating; once the resume grace has passed for one (its clients had that long to resume
- * elsewhere), one surviving node claims it and removes the members it still holds, and their
- * rooms get {@code peer-disconnected} and {@code participant-left} with reason
- * {@code node-failure}. A member that resumed on a live node is never touched: removal is
- * conditional on the store still naming the dead node.
+ * heartbeating (the first to ask declares such a node dead, see {@link NodeDirectory#deadNodes});
+ * frames for a dead node are parked for its clients' resume from then on. Once the resume grace
+ * has passed for one (its clients had that long to resume elsewhere), one surviving node claims
+ * it and removes the members it still holds, and their rooms get {@code peer-disconnected} and
+ * {@code participant-left} with reason {@code node-failure}. A member that resumed on a live node
+ * is never touched: removal is conditional on the store still naming the dead node. A node that
+ * rejoined meanwhile (restarted, or back from a pause and fenced) is not reaped again, and frames
+ * go to it again.
  */
 public final class NodeReaper {
 
@@ -46,6 +49,8 @@ public final class NodeReaper {
   private final Duration grace;
   private final SignalingMetrics metrics;
   private final Set<String> scheduled = new HashSet<>();
+  /** Nodes seen dead and not yet seen alive again; touched on the timer's context only. */
+  private final Set<String> seenDead = new HashSet<>();
   private long timer = -1;
   private boolean checking;
 
@@ -77,11 +82,22 @@ public final class NodeReaper {
     }
     checking = true;
     directory.deadNodes()
-        .onSuccess(dead -> dead.stream().filter(node -> !node.equals(nodeId)).forEach(this::schedule))
+        .compose(dead -> directory.knownNodes().map(known -> {
+          dead.stream().filter(node -> !node.equals(nodeId)).forEach(this::schedule);
+          for (String node : List.copyOf(seenDead)) {
+            if (known.contains(node) && !dead.contains(node)) {
+              seenDead.remove(node);
+              inbox.nodeAlive(node);
+              LOG.atInfo().addKeyValue("node", node).log("node alive again; sending to it again");
+            }
+          }
+          return null;
+        }))
         .onComplete(done -> checking = false);
   }
 
   private void schedule(String dead) {
+    seenDead.add(dead);
     if (!scheduled.add(dead)) {
       return;
     }
@@ -91,9 +107,14 @@ public final class NodeReaper {
     vertx.setTimer(Math.max(1, grace.toMillis()), id -> reap(dead).onComplete(done -> scheduled.remove(dead)));
   }
 
-  /** Reaps a dead node if this node wins the claim; completes with the number of members removed. */
+  /**
+   * Reaps a dead node if it is still declared dead (it did not rejoin meanwhile) and this node
+   * wins the claim; completes with the number of members removed.
+   */
   public Future<Integer> reap(String dead) {
-    return directory.claimReaping(dead, nodeId, CLAIM_TTL).compose(won -> {
+    return directory.isDeclaredDead(dead)
+        .compose(declared -> declared ? directory.claimReaping(dead, nodeId, CLAIM_TTL) : Future.succeededFuture(false))
+        .compose(won -> {
       if (!won) {
         return Future.succeededFuture(0);
       }

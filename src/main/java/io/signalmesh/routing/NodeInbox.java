@@ -15,7 +15,10 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +27,12 @@ import org.slf4j.LoggerFactory;
  * cluster-wide registration, eclipse-vertx/vert.x#3797), and the way to reach other nodes'
  * inboxes. A message carries a ready client frame as a Buffer and, in headers, whom it is for
  * and any room-view change that comes with it, so nothing is re-modelled on the way.
+ *
+ * <p>Messages between nodes are numbered and acknowledged ({@link NodeLink}, {@link InboundLinks}).
+ * Frames for clients are handed on only while this node is certain it has not been declared
+ * dead (the {@code serving} gate of its liveness): after a pause they wait until the next
+ * heartbeat says, and are dropped unacknowledged if the node was declared dead meanwhile, since
+ * their senders parked them for the clients' resume.
  */
 public final class NodeInbox {
 
@@ -39,24 +48,45 @@ public final class NodeInbox {
   static final String NEW_NODE = "new-node";
   private static final Logger LOG = LoggerFactory.getLogger(NodeInbox.class);
 
-  private static final long ACK_INTERVAL_MILLIS = 200;
+  private static final long TICK_MILLIS = 200;
   static final String ACK = "ack";
 
   private final Vertx vertx;
   private final EventBus eventBus;
   private final String nodeId;
+  /** This run of the node: a restarted node numbers its messages afresh, and receivers start over with it. */
+  private final String incarnation = UUID.randomUUID().toString();
   private final ParkedFrames parked;
+  private final BooleanSupplier serving;
+  private final Consumer<Runnable> whenServing;
   private final ConcurrentHashMap<String, NodeLink> links = new ConcurrentHashMap<>();
-  /** Highest sequence number received from each node, and whether it was acknowledged yet. */
-  private final ConcurrentHashMap<String, long[]> received = new ConcurrentHashMap<>();
+  private final InboundLinks<Message<Buffer>> inbound = new InboundLinks<>();
+  /** Messages for clients that came while the node was not sure it may serve; in arrival order. */
+  private final List<Message<Buffer>> held = new ArrayList<>();
+  private boolean acksScheduled;
+  private RoomViews views;
+  private BiConsumer<ClientId, String> deliver;
   private MessageConsumer<Buffer> consumer;
-  private long ackTimer = -1;
+  private long tickTimer = -1;
 
+  /** A node alone, or a test: always serving. */
   public NodeInbox(Vertx vertx, String nodeId, ParkedFrames parked) {
+    this(vertx, nodeId, parked, () -> true, Runnable::run);
+  }
+
+  /**
+   * @param serving whether the node is certain it still holds its place in the mesh (not paused
+   *     past its liveness, not declared dead)
+   * @param whenServing runs an action once it is again
+   */
+  public NodeInbox(Vertx vertx, String nodeId, ParkedFrames parked, BooleanSupplier serving,
+      Consumer<Runnable> whenServing) {
     this.vertx = vertx;
     this.eventBus = vertx.eventBus();
     this.nodeId = nodeId;
     this.parked = parked;
+    this.serving = serving;
+    this.whenServing = whenServing;
   }
 
   public static String address(String nodeId) {
@@ -70,18 +100,18 @@ public final class NodeInbox {
    */
   public Future<Void> register(RoomViews views, BiConsumer<ClientId, String> deliver, Handover handover,
       Commands commands) {
-    ackTimer = vertx.setPeriodic(ACK_INTERVAL_MILLIS, id -> {
-      sendAcks();
+    this.views = views;
+    this.deliver = deliver;
+    tickTimer = vertx.setPeriodic(TICK_MILLIS, id -> {
       long now = System.nanoTime();
-      links.values().forEach(link -> link.checkAcks(now));
+      inbound.expireGaps(now, this::handOn);
+      sendAcks();
+      links.values().forEach(link -> link.tick(now));
     });
     consumer = eventBus.consumer(address(nodeId), message -> {
       String ack = message.headers().get(ACK);
       if (ack != null) {
-        NodeLink link = links.get(message.headers().get(NodeLink.FROM));
-        if (link != null) {
-          link.ack(Long.parseLong(ack));
-        }
+        acknowledged(message.headers(), ack);
         return;
       }
       String command = message.headers().get(COMMAND);
@@ -101,7 +131,7 @@ public final class NodeInbox {
         }
         return;
       }
-      receive(message, views, deliver);
+      receive(message);
     });
     return consumer.completion();
   }
@@ -129,18 +159,41 @@ public final class NodeInbox {
   }
 
   public Future<Void> unregister() {
-    if (ackTimer >= 0) {
-      vertx.cancelTimer(ackTimer);
+    if (tickTimer >= 0) {
+      vertx.cancelTimer(tickTimer);
     }
     return consumer == null ? Future.succeededFuture() : consumer.unregister();
   }
 
-  /** Another node is known dead: frames not confirmed by it, and frames for it from now on, are parked. */
+  /**
+   * Another node was declared dead: frames it did not confirm, and frames for it from now on,
+   * are parked; what it sent that waits behind a gap goes on.
+   */
   public void nodeDied(String node) {
+    link(node).declaredDead();
+    inbound.senderDied(node, this::handOn);
+  }
+
+  /** A node declared dead is alive again (restarted, or rejoined): frames go to it again. */
+  public void nodeAlive(String node) {
     NodeLink link = links.get(node);
     if (link != null) {
-      link.breakLink("node stopped heartbeating");
+      link.alive();
     }
+  }
+
+  /** Frames sent to {@code node} and not confirmed yet, and whether they are being parked instead of sent. */
+  public String linkState(String node) {
+    NodeLink link = links.get(node);
+    return link == null ? "none" : (link.parking() ? "parking" : "open") + ", unconfirmed " + link.unconfirmed();
+  }
+
+  /** This node was declared dead: what waits to be handed on, and all it knows of other nodes' links, is dropped. */
+  public void dropHeld() {
+    synchronized (held) {
+      held.clear();
+    }
+    inbound.forget();
   }
 
   /**
@@ -184,35 +237,38 @@ public final class NodeInbox {
   }
 
   private NodeLink link(String node) {
-    return links.computeIfAbsent(node, n -> new NodeLink(n, nodeId, eventBus, parked));
+    return links.computeIfAbsent(node, n -> new NodeLink(n, nodeId, incarnation, eventBus, parked));
   }
 
-  private void received(MultiMap headers) {
-    String from = headers.get(NodeLink.FROM);
-    String seq = headers.get(NodeLink.SEQ);
-    if (from == null || seq == null) {
-      return;
-    }
-    long number = Long.parseLong(seq);
-    long[] state = received.computeIfAbsent(from, f -> new long[] {0, 0});
-    synchronized (state) {
-      state[0] = Math.max(state[0], number);
+  private void acknowledged(MultiMap headers, String ack) {
+    NodeLink link = links.get(headers.get(NodeLink.FROM));
+    String generation = headers.get(NodeLink.GENERATION);
+    if (link != null && generation != null) {
+      link.ack(headers.get(NodeLink.INCARNATION), Long.parseLong(generation), Long.parseLong(ack));
     }
   }
 
-  /** Cumulative acks, a few times a second: the highest sequence number received from each node. */
+  /** Acknowledges what was handed on, to each sender, right away (the window in which a crash doubles a frame). */
   private void sendAcks() {
-    received.forEach((from, state) -> {
-      long highest;
-      synchronized (state) {
-        if (state[0] == state[1]) {
-          return;
-        }
-        highest = state[0];
-        state[1] = highest;
+    for (InboundLinks.Ack ack : inbound.acksDue()) {
+      eventBus.send(address(ack.node()), Buffer.buffer(), new DeliveryOptions().addHeader(ACK, Long.toString(ack.seq()))
+          .addHeader(NodeLink.FROM, nodeId).addHeader(NodeLink.INCARNATION, ack.incarnation())
+          .addHeader(NodeLink.GENERATION, Long.toString(ack.generation())));
+    }
+  }
+
+  private void scheduleAcks() {
+    synchronized (held) {
+      if (acksScheduled) {
+        return;
       }
-      eventBus.send(address(from), Buffer.buffer(), new DeliveryOptions().addHeader(ACK, Long.toString(highest))
-          .addHeader(NodeLink.FROM, nodeId));
+      acksScheduled = true;
+    }
+    vertx.runOnContext(v -> {
+      synchronized (held) {
+        acksScheduled = false;
+      }
+      sendAcks();
     });
   }
 
@@ -222,9 +278,54 @@ public final class NodeInbox {
     return new DeliveryOptions().addHeader(TO, String.join(",", ids));
   }
 
-  private void receive(Message<Buffer> message, RoomViews views, BiConsumer<ClientId, String> deliver) {
+  /** A message for clients: held while the node may not serve, else put in its sender's order. */
+  private void receive(Message<Buffer> message) {
+    synchronized (held) {
+      if (!held.isEmpty() || !serving.getAsBoolean()) {
+        held.add(message);
+        if (held.size() == 1) {
+          whenServing.accept(this::releaseHeld);
+        }
+        return;
+      }
+    }
+    sequence(message);
+  }
+
+  private void releaseHeld() {
+    List<Message<Buffer>> release;
+    synchronized (held) {
+      release = List.copyOf(held);
+      held.clear();
+    }
+    if (!release.isEmpty()) {
+      LOG.atInfo().addKeyValue("node", nodeId).addKeyValue("messages", release.size())
+          .log("serving again: handing on what other nodes sent meanwhile");
+    }
+    release.forEach(this::sequence);
+  }
+
+  private void sequence(Message<Buffer> message) {
     MultiMap headers = message.headers();
-    received(headers);
+    String from = headers.get(NodeLink.FROM);
+    String seq = headers.get(NodeLink.SEQ);
+    String generation = headers.get(NodeLink.GENERATION);
+    if (from == null || seq == null || generation == null) {
+      handOn(message);
+      return;
+    }
+    try {
+      inbound.accept(from, headers.get(NodeLink.INCARNATION), Long.parseLong(generation), Long.parseLong(seq), message,
+          System.nanoTime(), this::handOn);
+    } catch (RuntimeException e) {
+      LOG.atWarn().addKeyValue("node", nodeId).setCause(e).log("inbox message dropped: malformed numbering");
+      return;
+    }
+    scheduleAcks();
+  }
+
+  private void handOn(Message<Buffer> message) {
+    MultiMap headers = message.headers();
     try {
       applyRoomEvent(headers, views);
       String frame = message.body().toString();
