@@ -15,6 +15,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -38,9 +39,12 @@ public final class NodeCommands implements NodeInbox.Commands {
   private final RoomMembership membership;
   private final BooleanSupplier draining;
   private final Supplier<Boolean> drain;
+  private final IntSupplier clusterMembers;
 
+  /** @param clusterMembers how many members the node's cluster (Hazelcast) has as this node sees it; 1 alone */
   public NodeCommands(String nodeId, Supplier<String> address, SessionRegistry sessions, RoomViews views,
-      RoomMembership membership, BooleanSupplier draining, Supplier<Boolean> drain) {
+      RoomMembership membership, BooleanSupplier draining, Supplier<Boolean> drain, IntSupplier clusterMembers) {
+    this.clusterMembers = clusterMembers;
     this.nodeId = nodeId;
     this.address = address;
     this.sessions = sessions;
@@ -73,7 +77,8 @@ public final class NodeCommands implements NodeInbox.Commands {
         .put("rooms", views.size())
         .put("uptimeSeconds", (System.currentTimeMillis() - startedAtMillis) / 1000)
         .put("version", version())
-        .put("draining", draining.getAsBoolean());
+        .put("draining", draining.getAsBoolean())
+        .put("clusterMembers", clusterMembers.getAsInt());
   }
 
   private JsonObject states(JsonArray clients) {

@@ -21,6 +21,8 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.micrometer.backends.BackendRegistries;
+import io.signalmesh.cluster.MeshRejoin;
+import io.signalmesh.cluster.NodeLease;
 import io.signalmesh.cluster.NodeLiveness;
 import io.signalmesh.cluster.NodeReaper;
 import io.signalmesh.cluster.PresenceReassertion;
@@ -106,7 +108,8 @@ public final class SignalmeshNode {
     RoomViews views = new RoomViews(nodeId);
     Duration parkedTtl = config.limits().resumeGrace().plusSeconds(NodeLiveness.TTL.toSeconds() + 10);
     ParkedFrames parked = new ParkedFrames(directory, config.limits().resumeInboxMessages(), parkedTtl);
-    NodeInbox inbox = new NodeInbox(vertx, nodeId, parked);
+    NodeLease lease = new NodeLease();
+    NodeInbox inbox = new NodeInbox(vertx, nodeId, parked, lease::serving, lease::whenServing);
     SessionForwards forwards = new SessionForwards(Duration.ofSeconds(60));
     MeshRouter router = new MeshRouter(nodeId, sessions, views, inbox, forwards);
     SessionRecords records = new SessionRecords(directory, nodeId);
@@ -122,16 +125,18 @@ public final class SignalmeshNode {
     ClientMessages messages = new ClientMessages(new EnvelopeParser(config.limits().fieldLimits()), router,
         membership, access, config.limits(), metrics);
     NodeLiveness liveness = new NodeLiveness(vertx, directory, nodeId,
-        new PresenceReassertion(sessions, views, presence, records)::run);
+        new PresenceReassertion(sessions, views, presence, records)::run, lease);
     NodeReaper reaper = new NodeReaper(vertx, nodeId, directory, presence, inbox, router, config.limits().resumeGrace(),
         metrics);
+    MeshRejoin rejoin = new MeshRejoin(vertx, nodeId, directory, presence, reaper, liveness,
+        config.limits().resumeGrace(), () -> dropAll(nodeId, inbox, lifecycle, views));
     Drainer drainer = new Drainer(nodeId, sessions);
     AtomicInteger boundPort = new AtomicInteger(config.port());
     NodeCommands commands = new NodeCommands(nodeId, () -> config.host() + ":" + boundPort.get(), sessions, views,
-        membership, drainer::draining, drainer::drain);
+        membership, drainer::draining, drainer::drain, () -> clusterMembers(vertx));
     ServerOptionsFactory options = new ServerOptionsFactory(config);
     ManagementVerticle management = new ManagementVerticle(options.management(),
-        () -> Future.succeededFuture(readiness(nodeId, drainer.draining(), directory.healthy())),
+        () -> Future.succeededFuture(readiness(nodeId, drainer.draining(), directory.healthy(), lease.fenced())),
         managementRoutes -> {
           managementRoutes.get("/metrics").handler(PrometheusScrapingHandler.create(registryName));
           mountAdmin(managementRoutes, config, presence, directory, inbox);
@@ -140,8 +145,9 @@ public final class SignalmeshNode {
         () -> sessions.all().stream().filter(s -> s.connection() != null).count());
     metrics.gauge("signalmesh.sessions", "Sessions held, connected or waiting for a resume", sessions::size);
     metrics.gauge("signalmesh.rooms", "Rooms with a member on this node", views::size);
-    metrics.gauge("signalmesh.ready", "1 while the node takes new clients (not draining, presence reachable)",
-        () -> !drainer.draining() && directory.healthy() ? 1 : 0);
+    metrics.gauge("signalmesh.ready",
+        "1 while the node takes new clients (not draining, presence reachable, not rejoining after being declared dead)",
+        () -> !drainer.draining() && directory.healthy() && !lease.fenced() ? 1 : 0);
     metrics.gauge("signalmesh.draining", "1 while the node drains", () -> drainer.draining() ? 1 : 0);
     metrics.gauge("signalmesh.room.participants", "Memberships of this node's sessions",
         () -> sessions.all().stream().mapToInt(s -> s.rooms().size()).sum());
@@ -156,8 +162,7 @@ public final class SignalmeshNode {
     Parts parts = new Parts(vertx, config, sessions, presence, directory, inbox, liveness, reaper, drainer);
     return inbox.register(views, (target, frame) -> deliverFromInbox(router, target, frame), lifecycle::handOver,
             commands)
-        .compose(ignored -> reapOwnLeftovers(presence, reaper, nodeId))
-        .compose(ignored -> liveness.start())
+        .compose(ignored -> rejoin.atStart())
         .compose(ignored -> {
           reaper.start();
           Supplier<Future<String>> deploySignaling = () -> vertx.executeBlocking(() -> FreePort.resolve(config.host(), config.port()))
@@ -165,7 +170,8 @@ public final class SignalmeshNode {
                 boundPort.set(port);
                 return vertx.deployVerticle(() -> new SignalingVerticle(options.signaling(port), lifecycle, messages,
                         config.limits(), config.abuse(), admission, connectionCounter, authThrottle,
-                        () -> WebApp.staticHandler(config.webRoot()), () -> !drainer.draining(), metrics),
+                        () -> WebApp.staticHandler(config.webRoot()), () -> !drainer.draining() && !lease.fenced(), metrics,
+                        lease::serving, lease::whenServing),
                     new DeploymentOptions().setInstances(eventLoopInstances()));
               });
           // a port picked for "any" can be taken before it is bound: pick another, a few times
@@ -210,21 +216,25 @@ public final class SignalmeshNode {
   }
 
   /**
-   * A node restarted under the same id finds what its previous run left in presence: those
-   * members' connections died with it, so they are reaped now rather than haunting their rooms.
+   * The mesh declared this node dead while it was paused: it gives up everything it served (its
+   * clients reconnect and resume elsewhere, or here once it rejoined) and forgets its room views
+   * and what other nodes sent it meanwhile, all of which the others parked or will reap.
    */
-  private static Future<Void> reapOwnLeftovers(PresenceStore presence, NodeReaper reaper, String nodeId) {
-    return presence.membershipsOfNode(nodeId)
-        .compose(leftovers -> leftovers.isEmpty() ? Future.<Void>succeededFuture() : reaper.reap(nodeId).<Void>mapEmpty())
-        .recover(unavailable -> Future.<Void>succeededFuture());
+  private static void dropAll(String nodeId, NodeInbox inbox, SessionLifecycle lifecycle, RoomViews views) {
+    inbox.dropHeld();
+    int connected = lifecycle.dropAll();
+    views.clear();
+    LOG.atWarn().addKeyValue("node", nodeId).addKeyValue("connections", connected)
+        .log("fenced: every client told to reconnect, room views dropped");
   }
 
-  private static JsonObject readiness(String nodeId, boolean draining, boolean presenceHealthy) {
+  private static JsonObject readiness(String nodeId, boolean draining, boolean presenceHealthy, boolean fenced) {
     return new JsonObject()
-        .put("ready", !draining && presenceHealthy)
+        .put("ready", !draining && presenceHealthy && !fenced)
         .put("node", nodeId)
         .put("draining", draining)
-        .put("presence", presenceHealthy ? "UP" : "DOWN");
+        .put("presence", presenceHealthy ? "UP" : "DOWN")
+        .put("rejoining", fenced);
   }
 
   private static IceServers iceServers(ServerConfig config, Clock clock) {
@@ -239,6 +249,12 @@ public final class SignalmeshNode {
     } catch (IllegalArgumentException e) {
       throw new ConfigException("--stun-urls/--turn-urls", e.getMessage());
     }
+  }
+
+  /** Members of the Hazelcast cluster as this node sees them (1 when not clustered). */
+  private static int clusterMembers(Vertx vertx) {
+    var clusterManager = ((io.vertx.core.internal.VertxInternal) vertx).clusterManager();
+    return clusterManager == null ? 1 : clusterManager.getNodes().size();
   }
 
   private static int eventLoopInstances() {
