@@ -15,7 +15,6 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
-import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -39,12 +38,16 @@ public final class NodeCommands implements NodeInbox.Commands {
   private final RoomMembership membership;
   private final BooleanSupplier draining;
   private final Supplier<Boolean> drain;
-  private final IntSupplier clusterMembers;
+  private final Supplier<JsonObject> meshFacts;
 
-  /** @param clusterMembers how many members the node's cluster (Hazelcast) has as this node sees it; 1 alone */
+  /**
+   * @param meshFacts the node's standing in the mesh, added to its info: {@code clusterMembers}
+   *     (the Hazelcast members it sees) and {@code unconfirmedFrames} (sent to other nodes, not yet
+   *     confirmed: what would wait on a departed node)
+   */
   public NodeCommands(String nodeId, Supplier<String> address, SessionRegistry sessions, RoomViews views,
-      RoomMembership membership, BooleanSupplier draining, Supplier<Boolean> drain, IntSupplier clusterMembers) {
-    this.clusterMembers = clusterMembers;
+      RoomMembership membership, BooleanSupplier draining, Supplier<Boolean> drain, Supplier<JsonObject> meshFacts) {
+    this.meshFacts = meshFacts;
     this.nodeId = nodeId;
     this.address = address;
     this.sessions = sessions;
@@ -78,7 +81,7 @@ public final class NodeCommands implements NodeInbox.Commands {
         .put("uptimeSeconds", (System.currentTimeMillis() - startedAtMillis) / 1000)
         .put("version", version())
         .put("draining", draining.getAsBoolean())
-        .put("clusterMembers", clusterMembers.getAsInt());
+        .mergeIn(meshFacts.get());
   }
 
   private JsonObject states(JsonArray clients) {

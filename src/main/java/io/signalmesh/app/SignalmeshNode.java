@@ -133,7 +133,8 @@ public final class SignalmeshNode {
     Drainer drainer = new Drainer(nodeId, sessions);
     AtomicInteger boundPort = new AtomicInteger(config.port());
     NodeCommands commands = new NodeCommands(nodeId, () -> config.host() + ":" + boundPort.get(), sessions, views,
-        membership, drainer::draining, drainer::drain, () -> clusterMembers(vertx));
+        membership, drainer::draining, drainer::drain, () -> new JsonObject()
+            .put("clusterMembers", clusterMembers(vertx)).put("unconfirmedFrames", inbox.unconfirmed()));
     ServerOptionsFactory options = new ServerOptionsFactory(config);
     ManagementVerticle management = new ManagementVerticle(options.management(),
         () -> Future.succeededFuture(readiness(nodeId, drainer.draining(), directory.healthy(), lease.fenced())),

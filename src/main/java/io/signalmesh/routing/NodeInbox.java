@@ -182,6 +182,11 @@ public final class NodeInbox {
     }
   }
 
+  /** Frames sent to other nodes and not confirmed yet, all links together. */
+  public int unconfirmed() {
+    return links.values().stream().mapToInt(NodeLink::unconfirmed).sum();
+  }
+
   /** Frames sent to {@code node} and not confirmed yet, and whether they are being parked instead of sent. */
   public String linkState(String node) {
     NodeLink link = links.get(node);
