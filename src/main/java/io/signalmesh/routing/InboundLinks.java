@@ -96,9 +96,13 @@ final class InboundLinks<M> {
     });
   }
 
-  /** The sender died: whatever waited behind a gap goes on now, and its state is forgotten. */
+  /**
+   * The sender was declared dead: whatever waited behind a gap goes on now. Its numbering is
+   * kept: a sender that was only paused goes on with it after it rejoined (a restarted one starts
+   * a new incarnation).
+   */
   synchronized void senderDied(String node, Consumer<M> handOn) {
-    Inbound<M> in = senders.remove(node);
+    Inbound<M> in = senders.get(node);
     if (in != null && !in.waiting.isEmpty()) {
       skipGap(in, handOn);
     }

@@ -147,6 +147,18 @@ class NodeLinksTest {
     assertThat(deliveredAtB).containsExactly("before", "after");
   }
 
+  @Test
+  void aSenderDeclaredDeadThatWasOnlyPausedGoesOnWithItsNumbering() {
+    raw("x", 1, 1, "before");
+    raw("x", 1, 3, "behind a gap");
+    Wait.until("the first frame", WITHIN, () -> deliveredAtB.size() == 1);
+    b.nodeDied("x");
+    Wait.until("what waited behind the gap", WITHIN, () -> deliveredAtB.size() == 2);
+    raw("x", 1, 4, "after it rejoined");
+    Wait.until("the frame after the rejoin", WITHIN, () -> deliveredAtB.size() == 3);
+    assertThat(deliveredAtB).containsExactly("before", "behind a gap", "after it rejoined");
+  }
+
   /** Sends a numbered message to b as node {@code from}'s link would. */
   private void raw(String from, long generation, long seq, String frame) {
     vertx.eventBus().send(NodeInbox.address("b"), Buffer.buffer(frame), new DeliveryOptions()
