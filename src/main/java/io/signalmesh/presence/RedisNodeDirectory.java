@@ -28,6 +28,7 @@ public final class RedisNodeDirectory implements NodeDirectory {
 
   private static final RedisScript HEARTBEAT = RedisScript.fromResource("presence/heartbeat.lua");
   private static final RedisScript DECLARE_DEAD = RedisScript.fromResource("presence/declare-dead.lua");
+  private static final RedisScript FORGET_SESSION = RedisScript.fromResource("presence/forget-session.lua");
   /** A declaration outlives any pause a node could come back from; the node clears it when it rejoins. */
   private static final Duration DECLARATION_TTL = Duration.ofDays(1);
   private static final RedisScript INBOX_OFFER = RedisScript.fromResource("presence/inbox-offer.lua");
@@ -126,7 +127,8 @@ public final class RedisNodeDirectory implements NodeDirectory {
         .compose(keys -> {
           List<Future<Response>> deletes = new ArrayList<>();
           for (Response key : keys) {
-            deletes.add(calls.call("forgetNode", subject, Request.cmd(Command.DEL).arg(key.toString())));
+            // a session that resumed on another node is listed here still: its record stays
+            deletes.add(calls.script("forgetNode", subject, FORGET_SESSION, List.of(key.toString()), List.of(deadNode)));
           }
           // the claim goes too, so that the node's next death can be reaped; the declaration stays
           // until the node itself rejoins (a paused node must find it when it comes back)

@@ -75,6 +75,17 @@ class RedisNodeDirectoryTest {
   }
 
   @Test
+  void forgettingANodeKeepsTheRecordsOfSessionsThatResumedOnAnotherNode() {
+    await(directory.heartbeat("dead", Duration.ofMillis(50)));
+    await(directory.saveSession("moved-token", record("c1", "dead", null)));
+    await(directory.saveSession("stayed-token", record("c2", "dead", null)));
+    await(directory.saveSession("moved-token", record("c1", "alive", null)));
+    await(directory.forgetNode("dead"));
+    assertThat(await(directory.findSession("stayed-token"))).isNull();
+    assertThat(await(directory.findSession("moved-token")).nodeId()).isEqualTo("alive");
+  }
+
+  @Test
   void aSessionRecordIsFoundByItsTokenWithRoomsAndGrant() {
     RoomToken grant = new RoomToken("ada", "team-*", "Ada", Instant.ofEpochSecond(4_000_000_000L), null, 5, true);
     await(directory.saveSession("secret-token", record("c1", "n1", grant)));
