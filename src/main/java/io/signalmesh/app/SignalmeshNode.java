@@ -161,9 +161,10 @@ public final class SignalmeshNode {
       authThrottle.sweep(System.nanoTime());
     });
     Parts parts = new Parts(vertx, config, sessions, presence, directory, inbox, liveness, reaper, drainer);
-    return inbox.register(views, (target, frame) -> deliverFromInbox(router, target, frame), lifecycle::handOver,
-            commands)
-        .compose(ignored -> rejoin.atStart())
+    return rejoin.declareEarlierRun()
+        .compose(earlierRun -> inbox.register(views, (target, frame) -> deliverFromInbox(router, target, frame),
+            lifecycle::handOver, commands).map(earlierRun))
+        .compose(rejoin::atStart)
         .compose(ignored -> {
           reaper.start();
           Supplier<Future<String>> deploySignaling = () -> vertx.executeBlocking(() -> FreePort.resolve(config.host(), config.port()))

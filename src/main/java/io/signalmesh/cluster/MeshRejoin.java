@@ -59,24 +59,35 @@ public final class MeshRejoin {
   }
 
   /**
-   * At start: if an earlier run left anything behind (it crashed), it is declared dead and
-   * reaped first; then the heartbeat starts. A first start, or one after a clean stop whose run
-   * was reaped already, goes straight on.
+   * First thing at start, before the node takes any message: if an earlier run under its id left
+   * anything behind (it crashed), that run is declared dead, so that no node takes this one's
+   * "no such session" for the earlier run's clients before it parked what it held for them.
+   * Completes with whether there was an earlier run.
    */
-  public Future<Void> atStart() {
+  public Future<Boolean> declareEarlierRun() {
     return Future.all(directory.knownNodes(), directory.isDeclaredDead(nodeId), presence.membershipsOfNode(nodeId))
         .compose(found -> {
           boolean earlierRun = found.<java.util.List<String>>resultAt(0).contains(nodeId)
               || found.<Boolean>resultAt(1) || !found.<java.util.List<?>>resultAt(2).isEmpty();
           if (!earlierRun) {
-            return Future.<Void>succeededFuture();
+            return Future.succeededFuture(false);
           }
           LOG.atWarn().addKeyValue("node", nodeId).log("an earlier run of this node did not leave cleanly; reaping it first");
-          return directory.declareDead(nodeId).compose(declared -> replaceEarlierRun(Duration.ZERO));
+          return directory.declareDead(nodeId).map(true);
         })
         .recover(unavailable -> {
           LOG.atWarn().addKeyValue("node", nodeId).addKeyValue("error", unavailable.getMessage())
               .log("presence store unavailable at start; starting without reaping an earlier run");
+          return Future.succeededFuture(false);
+        });
+  }
+
+  /** Then: the earlier run (if any) is reaped, and the heartbeat starts. */
+  public Future<Void> atStart(boolean earlierRun) {
+    return (earlierRun ? replaceEarlierRun(Duration.ZERO) : Future.<Void>succeededFuture())
+        .recover(unavailable -> {
+          LOG.atWarn().addKeyValue("node", nodeId).addKeyValue("error", unavailable.getMessage())
+              .log("earlier run not reaped; starting anyway");
           return Future.succeededFuture();
         })
         .compose(ignored -> liveness.start());

@@ -13,8 +13,10 @@ import org.slf4j.LoggerFactory;
  * The receiving side of every other node's {@link NodeLink}: hands their messages on in the
  * order they were numbered, once each, whatever connection they came over (after a pause the
  * event bus may have opened a second one) and however often they were sent. A message from an
- * older generation of a link is dropped: its sender parked it for the target's resume when it
- * declared this node dead. Thread-safe; messages of one sender are handed on one at a time.
+ * older generation of a link, or from a link whose beginning this node never saw, is dropped
+ * unacknowledged: it was meant for an earlier run of this node, and its sender parks it for the
+ * target's resume when it sees that run declared dead. Thread-safe; messages of one sender are
+ * handed on one at a time.
  *
  * @param <M> the message type (kept while an earlier one is missing)
  */
@@ -52,6 +54,11 @@ final class InboundLinks<M> {
       Consumer<M> handOn) {
     Inbound<M> in = senders.get(from);
     if (in == null || !in.incarnation.equals(incarnation) || generation > in.generation) {
+      if (seq != 1) {
+        // a link this node never saw begin was meant for an earlier run of it (restarted, or
+        // fenced): not handed on, not acknowledged; its sender parks it once it sees that run dead
+        return;
+      }
       in = new Inbound<>(incarnation, generation);
       senders.put(from, in);
     } else if (generation < in.generation) {
