@@ -33,13 +33,14 @@ public final class NodeLease {
     return fenced;
   }
 
-  /** Runs the action now if the node is serving, else once it is again; dropped if the node is fenced first. */
+  /**
+   * Runs the action now if the node is serving, else once it is again (after a rejoin, if it is
+   * fenced meanwhile: whoever waits decides then what is still worth doing).
+   */
   public void whenServing(Runnable action) {
     synchronized (waiting) {
       if (!serving()) {
-        if (!fenced) {
-          waiting.add(action);
-        }
+        waiting.add(action);
         return;
       }
     }
@@ -54,12 +55,9 @@ public final class NodeLease {
     runWaiting();
   }
 
-  /** The node was declared dead: nothing more is served; what waited is dropped by its owners. */
+  /** The node was declared dead: nothing more is served until it rejoined; what waits is dropped by its owners. */
   void fence() {
     fenced = true;
-    synchronized (waiting) {
-      waiting.clear();
-    }
   }
 
   /** The node rejoined the mesh as a new run. */

@@ -38,10 +38,12 @@ final class ServingGate {
         whenServing.accept(() -> context.runOnContext(v -> {
           List<String> release = List.copyOf(held);
           held.clear();
-          release.forEach(handle);
-          if (!socket.isClosed()) {
-            socket.resume();
+          if (socket.isClosed()) {
+            // closed by the fence meanwhile: its session is gone, nothing of it is handled
+            return;
           }
+          release.forEach(handle);
+          socket.resume();
         }));
       }
     };

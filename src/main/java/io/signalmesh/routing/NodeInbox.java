@@ -193,7 +193,11 @@ public final class NodeInbox {
     return link == null ? "none" : (link.parking() ? "parking" : "open") + ", unconfirmed " + link.unconfirmed();
   }
 
-  /** This node was declared dead: what waits to be handed on, and all it knows of other nodes' links, is dropped. */
+  /**
+   * This node was declared dead: what waits to be handed on, and all it knows of other nodes'
+   * links, is dropped. What arrives until it rejoined waits and is then put through the links
+   * afresh, which drop whatever was meant for the earlier run.
+   */
   public void dropHeld() {
     synchronized (held) {
       held.clear();
