@@ -16,14 +16,47 @@ final class ProcessSignals {
 
   private ProcessSignals() {}
 
-  /** SIGSTOP: the process stops dead, as in a long GC pause; its sockets stay open. */
+  /**
+   * SIGSTOP: the process stops dead, as in a long GC pause; its sockets stay open. Returns once
+   * every thread is stopped (the signal takes effect as each is next scheduled).
+   */
   static void stop(long pid) {
     run("kill", "-STOP", Long.toString(pid));
+    awaitThreads(pid, true);
   }
 
   /** SIGCONT: it carries on where it stopped. */
   static void resume(long pid) {
     run("kill", "-CONT", Long.toString(pid));
+    awaitThreads(pid, false);
+  }
+
+  private static void awaitThreads(long pid, boolean stopped) {
+    io.signalmesh.testsupport.Wait.until("every thread of " + pid + (stopped ? " stopped" : " running"),
+        java.time.Duration.ofSeconds(5), () -> allThreads(pid, stopped));
+  }
+
+  /** Whether every thread's state in /proc is (or is no longer) T, stopped. */
+  private static boolean allThreads(long pid, boolean stopped) {
+    java.nio.file.Path tasks = java.nio.file.Path.of("/proc", Long.toString(pid), "task");
+    try (var threads = java.nio.file.Files.list(tasks)) {
+      for (java.nio.file.Path thread : (Iterable<java.nio.file.Path>) threads::iterator) {
+        String stat;
+        try {
+          stat = java.nio.file.Files.readString(thread.resolve("stat"));
+        } catch (IOException gone) {
+          continue;
+        }
+        // the state follows the command name in parentheses, which may itself hold spaces
+        char state = stat.charAt(stat.lastIndexOf(')') + 2);
+        if ((state == 'T') != stopped) {
+          return false;
+        }
+      }
+      return true;
+    } catch (IOException e) {
+      return !stopped;
+    }
   }
 
   /**
