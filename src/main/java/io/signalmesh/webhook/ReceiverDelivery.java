@@ -28,7 +28,9 @@ final class ReceiverDelivery {
   private final LongSupplier clockMillis;
   private Future<Void> round = Future.succeededFuture();
   private boolean busy;
+  private boolean stopped;
   private int failedRounds;
+  private int outboxFailures;
   private long pausedUntil;
 
   ReceiverDelivery(Receiver receiver, Outbox outbox, WebhookSender sender, RetryPolicy policy, WebhookMetrics metrics,
@@ -44,27 +46,37 @@ final class ReceiverDelivery {
 
   /** Starts a round unless one is running or the receiver is paused. */
   void poll() {
-    if (busy || clockMillis.getAsLong() < pausedUntil) {
+    if (busy || stopped || clockMillis.getAsLong() < pausedUntil) {
       return;
     }
     busy = true;
     round = rounds().onComplete(done -> busy = false);
   }
 
-  /** Completes when the running round (if any) is over. */
-  Future<Void> running() {
+  /** Starts no more rounds; completes when the running one (if any) is over. */
+  Future<Void> stop() {
+    stopped = true;
     return round;
   }
 
   private Future<Void> rounds() {
     return outbox.take(receiver, batch)
+        .onSuccess(entries -> outboxFailures = 0)
         .compose(entries -> entries.isEmpty() ? Future.succeededFuture(false) : deliver(entries))
-        .compose(more -> more ? rounds() : Future.<Void>succeededFuture())
+        .compose(more -> more && !stopped ? rounds() : Future.<Void>succeededFuture())
         .recover(error -> {
+          long pause = pause(++outboxFailures);
           LOG.atWarn().addKeyValue("receiver", receiver.label()).addKeyValue("error", error.getMessage())
-              .log("webhook outbox unavailable; will try again");
+              .addKeyValue("retryInMillis", pause).log("webhook outbox unavailable; will try again");
           return Future.succeededFuture();
         });
+  }
+
+  /** Pauses this receiver after the {@code failures}th round in a row in which nothing went through; answers how long. */
+  private long pause(int failures) {
+    long pause = policy.delayMillis(failures, ThreadLocalRandom.current().nextDouble());
+    pausedUntil = clockMillis.getAsLong() + pause;
+    return pause;
   }
 
   /** Sends the entries; completes with true if the batch was full and all of it went through. */
@@ -93,9 +105,7 @@ final class ReceiverDelivery {
       if (failed.isEmpty() || !delivered.isEmpty()) {
         failedRounds = 0;
       } else {
-        failedRounds++;
-        long pause = policy.delayMillis(failedRounds, ThreadLocalRandom.current().nextDouble());
-        pausedUntil = clockMillis.getAsLong() + pause;
+        long pause = pause(++failedRounds);
         LOG.atWarn().addKeyValue("receiver", receiver.label()).addKeyValue("failed", failed.size())
             .addKeyValue("attempt", attempt).addKeyValue("problem", problem).addKeyValue("retryInMillis", pause)
             .log("webhook delivery failed; will retry");

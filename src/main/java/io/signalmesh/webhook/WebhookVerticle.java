@@ -75,7 +75,7 @@ public final class WebhookVerticle extends VerticleBase {
   public Future<?> stop() {
     vertx.cancelTimer(pollTimer);
     vertx.cancelTimer(backlogTimer);
-    List<Future<Void>> running = deliveries.stream().map(ReceiverDelivery::running).toList();
+    List<Future<Void>> running = deliveries.stream().map(ReceiverDelivery::stop).toList();
     return Future.join(running).eventually(() -> sender.close());
   }
 
