@@ -65,12 +65,12 @@ public final class OutboxStreams {
   }
 
   /**
-   * After a script that did not append itself: appends what the change announced, room event
-   * first for a new room, last for an emptied one. Never fails: a lost event is logged.
+   * After a script that changed the membership without appending itself: appends what the change
+   * announced, the room event too if {@code roomChanged}, first for a new room, last for an
+   * emptied one. Never fails: a lost event is logged.
    */
-  Future<Void> appendAfter(RedisCalls calls, OutboxEvents events, boolean memberChanged, boolean roomChanged,
-      boolean roomEventFirst) {
-    if (inScript || keys.isEmpty() || events.isEmpty() || !memberChanged) {
+  Future<Void> appendAfter(RedisCalls calls, OutboxEvents events, boolean roomChanged, boolean roomEventFirst) {
+    if (inScript || keys.isEmpty() || events.isEmpty()) {
       return Future.succeededFuture();
     }
     List<String> args = new ArrayList<>(3);

@@ -178,7 +178,7 @@ public final class RedisPresenceStore implements PresenceStore {
     if (!(result instanceof JoinResult.Joined joined) || joined.rejoined()) {
       return Future.succeededFuture(result);
     }
-    return outbox.appendAfter(calls, events, true, joined.others().isEmpty(), true).map(result);
+    return outbox.appendAfter(calls, events, joined.others().isEmpty(), true).map(result);
   }
 
   /** Runs leave.lua; {@code requiredNode} null removes the member whichever node holds it. */
@@ -194,7 +194,7 @@ public final class RedisPresenceStore implements PresenceStore {
       String node = nodeOf(removed);
       Future<Void> memberGone = node == null ? Future.succeededFuture() : unindexMember(op, room, client, node);
       Future<Void> roomGone = remaining == 0 ? unindexRoom(op, room) : Future.succeededFuture();
-      Future<Void> announced = outbox.appendAfter(calls, events, true, remaining == 0, false);
+      Future<Void> announced = outbox.appendAfter(calls, events, remaining == 0, false);
       return Future.all(memberGone, roomGone, announced).map(true);
     });
     return timed(op, subject(room), script).compose(reply -> unindexed);
