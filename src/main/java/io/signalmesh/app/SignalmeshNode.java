@@ -46,6 +46,8 @@ import io.signalmesh.signaling.RoomMembership;
 import io.signalmesh.signaling.SessionLifecycle;
 import io.signalmesh.signaling.TokenExpiry;
 import io.signalmesh.signaling.TokenRoomAccess;
+import io.signalmesh.webhook.WebhookEvents;
+import io.signalmesh.webhook.Webhooks;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -55,6 +57,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,7 +72,8 @@ public final class SignalmeshNode {
 
   /** What a running node holds on to in order to stop. */
   private record Parts(Vertx vertx, ServerConfig config, SessionRegistry sessions, PresenceStore presence,
-      NodeDirectory directory, NodeInbox inbox, NodeLiveness liveness, NodeReaper reaper, Drainer drainer) {}
+      NodeDirectory directory, NodeInbox inbox, NodeLiveness liveness, NodeReaper reaper, Drainer drainer,
+      AtomicReference<String> webhookDeployment) {}
 
   private final Parts parts;
   private Future<Void> stopped;
@@ -99,7 +103,9 @@ public final class SignalmeshNode {
     String nodeId = config.nodeId();
     Clock clock = Clock.systemUTC();
     SignalingMetrics metrics = SignalingMetrics.forNode(BackendRegistries.getNow(registryName));
-    Backends backends = Backends.create(vertx, config, metrics);
+    Webhooks webhooks = Webhooks.from(config.webhooks());
+    WebhookEvents events = webhooks.events(clock);
+    Backends backends = Backends.create(vertx, config, metrics, webhooks);
     PresenceStore presence = backends.presence();
     NodeDirectory directory = backends.directory();
     SessionRegistry sessions = new SessionRegistry();
@@ -110,7 +116,7 @@ public final class SignalmeshNode {
     SessionForwards forwards = new SessionForwards(Duration.ofSeconds(60));
     MeshRouter router = new MeshRouter(nodeId, sessions, views, inbox, forwards);
     SessionRecords records = new SessionRecords(directory, nodeId);
-    RoomMembership membership = new RoomMembership(presence, views, router, clock, records);
+    RoomMembership membership = new RoomMembership(presence, views, router, clock, records, events);
     IceServers iceServers = iceServers(config, clock);
     SessionLifecycle lifecycle = new SessionLifecycle(vertx, sessions, new SessionTokens(), membership,
         iceServers::forClient, config.limits().resumeGrace(), config.limits().resumeInboxMessages(),
@@ -124,7 +130,7 @@ public final class SignalmeshNode {
     NodeLiveness liveness = new NodeLiveness(vertx, directory, nodeId,
         new PresenceReassertion(sessions, views, presence, records)::run);
     NodeReaper reaper = new NodeReaper(vertx, nodeId, directory, presence, inbox, router, config.limits().resumeGrace(),
-        metrics);
+        metrics, events);
     Drainer drainer = new Drainer(nodeId, sessions);
     AtomicInteger boundPort = new AtomicInteger(config.port());
     NodeCommands commands = new NodeCommands(nodeId, () -> config.host() + ":" + boundPort.get(), sessions, views,
@@ -153,11 +159,15 @@ public final class SignalmeshNode {
       forwards.sweep();
       authThrottle.sweep(System.nanoTime());
     });
-    Parts parts = new Parts(vertx, config, sessions, presence, directory, inbox, liveness, reaper, drainer);
+    Parts parts = new Parts(vertx, config, sessions, presence, directory, inbox, liveness, reaper, drainer,
+        new AtomicReference<>());
     return inbox.register(views, (target, frame) -> deliverFromInbox(router, target, frame), lifecycle::handOver,
             commands)
         .compose(ignored -> reapOwnLeftovers(presence, reaper, nodeId))
         .compose(ignored -> liveness.start())
+        .compose(ignored -> !webhooks.enabled() ? Future.<Void>succeededFuture()
+            : vertx.deployVerticle(webhooks.verticle(backends.outbox(), BackendRegistries.getNow(registryName)))
+                .onSuccess(parts.webhookDeployment()::set).<Void>mapEmpty())
         .compose(ignored -> {
           reaper.start();
           Supplier<Future<String>> deploySignaling = () -> vertx.executeBlocking(() -> FreePort.resolve(config.host(), config.port()))
@@ -276,6 +286,10 @@ public final class SignalmeshNode {
           parts.liveness().stop();
           parts.reaper().stop();
           return parts.inbox().unregister();
+        })
+        .eventually(() -> {
+          String webhooks = parts.webhookDeployment().get();
+          return webhooks == null ? Future.succeededFuture() : parts.vertx().undeploy(webhooks);
         })
         .eventually(() -> parts.presence().close())
         .eventually(() -> parts.vertx().close())

@@ -6,6 +6,7 @@ import io.signalmesh.config.ClusterConfig;
 import io.signalmesh.config.ConfigException;
 import io.signalmesh.config.ServerConfig;
 import io.signalmesh.config.SessionLimits;
+import io.signalmesh.config.WebhookConfig;
 import io.signalmesh.logging.LogSetup;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -119,6 +120,13 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--auth-failure-max-delay", defaultValue = "5s", converter = DurationConverter.class, description = "Longest such delay (default: ${DEFAULT-VALUE})")
   Duration authFailureMaxDelay;
 
+  @Option(names = "--webhook-url", split = ",", description = "URL that gets room and participant events as signed JSON POSTs; repeat it (or separate by commas) for several")
+  List<String> webhookUrls = List.of();
+  @Option(names = "--webhook-secret", description = "HMAC-SHA256 key (16+ bytes) of the X-Signalmesh-Signature header; required with --webhook-url")
+  String webhookSecret;
+  @Option(names = "--webhook-timeout", defaultValue = "5s", converter = DurationConverter.class, description = "Longest one webhook delivery attempt may take (default: ${DEFAULT-VALUE})")
+  Duration webhookTimeout;
+
   @Option(names = "--tls-cert", description = "PEM certificate chain: serve HTTPS/WSS")
   Path tlsCert;
   @Option(names = "--tls-key", description = "PEM private key for --tls-cert")
@@ -217,7 +225,8 @@ public final class ServeCommand implements Callable<Integer> {
         tlsCert == null ? null : new ServerConfig.TlsConfig(tlsCert, tlsKey),
         format, webRoot, drainTimeout, limits,
         new AbuseLimits(allowedOrigins, maxConnectionsPerIp, trustedProxies, joinRate, joinBurst, handshakeTimeout,
-            authFailureDelay, authFailureMaxDelay));
+            authFailureDelay, authFailureMaxDelay),
+        new WebhookConfig(webhookUrls, webhookSecret, webhookTimeout));
   }
 
   private static String randomNodeId() {

@@ -11,6 +11,7 @@ import io.signalmesh.routing.MeshRouter;
 import io.signalmesh.routing.NodeInbox;
 import io.signalmesh.session.ClientId;
 import io.signalmesh.session.RoomId;
+import io.signalmesh.webhook.WebhookEvents;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
@@ -45,13 +46,15 @@ public final class NodeReaper {
   private final MeshRouter router;
   private final Duration grace;
   private final SignalingMetrics metrics;
+  private final WebhookEvents events;
   private final Set<String> scheduled = new HashSet<>();
   private long timer = -1;
   private boolean checking;
 
   public NodeReaper(Vertx vertx, String nodeId, NodeDirectory directory, PresenceStore presence, NodeInbox inbox,
-      MeshRouter router, Duration grace, SignalingMetrics metrics) {
+      MeshRouter router, Duration grace, SignalingMetrics metrics, WebhookEvents events) {
     this.metrics = metrics;
+    this.events = events;
     this.vertx = vertx;
     this.nodeId = nodeId;
     this.directory = directory;
@@ -111,7 +114,9 @@ public final class NodeReaper {
   private Future<List<NodeMembership>> removeAll(String dead, List<NodeMembership> held) {
     List<Future<Boolean>> removals = new ArrayList<>();
     for (NodeMembership membership : held) {
-      removals.add(presence.leaveIfOnNode(membership.room(), membership.member().clientId(), dead));
+      ClientId client = membership.member().clientId();
+      removals.add(presence.leaveIfOnNode(membership.room(), client, dead,
+          events.left(membership.room(), client, dead, LeaveReason.NODE_FAILURE)));
     }
     return Future.all(removals).map(done -> {
       List<NodeMembership> removed = new ArrayList<>();

@@ -54,6 +54,7 @@ public final class RedisPresenceStore implements PresenceStore {
 
   private final RedisCalls calls;
   private final Redis redis;
+  private final OutboxStreams outbox;
 
   /** A store with {@link #DEFAULT_CALL_TIMEOUT}. */
   public RedisPresenceStore(Vertx vertx, RedisOptions options) {
@@ -70,29 +71,36 @@ public final class RedisPresenceStore implements PresenceStore {
 
   /** A store on a client shared with the node's other Redis-backed parts. */
   public RedisPresenceStore(RedisCalls calls) {
+    this(calls, OutboxStreams.none());
+  }
+
+  /** A store that leaves the webhook events of each membership change in {@code outbox}. */
+  public RedisPresenceStore(RedisCalls calls, OutboxStreams outbox) {
     this.calls = Objects.requireNonNull(calls, "calls");
     this.redis = calls.client();
+    this.outbox = Objects.requireNonNull(outbox, "outbox");
   }
 
   @Override
-  public Future<JoinResult> join(RoomId room, Member member, int capacity) {
+  public Future<JoinResult> join(RoomId room, Member member, int capacity, OutboxEvents events) {
     String op = "join";
-    Future<Response> script = JOIN.run(redis, List.of(roomMembers(room)), List.of(
+    Future<Response> script = JOIN.run(redis, outbox.scriptKeys(roomMembers(room), events), outbox.scriptArgs(List.of(
         member.clientId().value(), encode(member), Long.toString(member.joinedAtMillis()),
-        Integer.toString(capacity)));
+        Integer.toString(capacity)), events));
     // runs even if the caller timed out, so a join that Redis applied late is still indexed
-    Future<JoinResult> indexed = script.compose(reply -> indexJoin(op, room, member, capacity, reply));
+    Future<JoinResult> indexed = script.compose(reply -> indexJoin(op, room, member, capacity, reply))
+        .compose(result -> announceJoin(result, events));
     return timed(op, subject(room), script).compose(reply -> indexed);
   }
 
   @Override
-  public Future<Boolean> leave(RoomId room, ClientId client) {
-    return leave("leave", room, client, null);
+  public Future<Boolean> leave(RoomId room, ClientId client, OutboxEvents events) {
+    return leave("leave", room, client, null, events);
   }
 
   @Override
-  public Future<Boolean> leaveIfOnNode(RoomId room, ClientId client, String nodeId) {
-    return leave("leaveIfOnNode", room, client, Objects.requireNonNull(nodeId, "nodeId"));
+  public Future<Boolean> leaveIfOnNode(RoomId room, ClientId client, String nodeId, OutboxEvents events) {
+    return leave("leaveIfOnNode", room, client, Objects.requireNonNull(nodeId, "nodeId"), events);
   }
 
   @Override
@@ -165,10 +173,18 @@ public final class RedisPresenceStore implements PresenceStore {
         .map(done -> new JoinResult.Joined(others, !previous.isEmpty()));
   }
 
+  /** On Redis Cluster, where join.lua could not append the events itself: a first join announces, a new room first. */
+  private Future<JoinResult> announceJoin(JoinResult result, OutboxEvents events) {
+    if (!(result instanceof JoinResult.Joined joined) || joined.rejoined()) {
+      return Future.succeededFuture(result);
+    }
+    return outbox.appendAfter(calls, events, joined.others().isEmpty(), true).map(result);
+  }
+
   /** Runs leave.lua; {@code requiredNode} null removes the member whichever node holds it. */
-  private Future<Boolean> leave(String op, RoomId room, ClientId client, String requiredNode) {
+  private Future<Boolean> leave(String op, RoomId room, ClientId client, String requiredNode, OutboxEvents events) {
     List<String> args = requiredNode == null ? List.of(client.value()) : List.of(client.value(), requiredNode);
-    Future<Response> script = LEAVE.run(redis, List.of(roomMembers(room)), args);
+    Future<Response> script = LEAVE.run(redis, outbox.scriptKeys(roomMembers(room), events), outbox.scriptArgs(args, events));
     Future<Boolean> unindexed = script.compose(reply -> {
       String removed = reply.get(0).toString();
       if (removed.isEmpty()) {
@@ -178,7 +194,8 @@ public final class RedisPresenceStore implements PresenceStore {
       String node = nodeOf(removed);
       Future<Void> memberGone = node == null ? Future.succeededFuture() : unindexMember(op, room, client, node);
       Future<Void> roomGone = remaining == 0 ? unindexRoom(op, room) : Future.succeededFuture();
-      return Future.all(memberGone, roomGone).map(true);
+      Future<Void> announced = outbox.appendAfter(calls, events, remaining == 0, false);
+      return Future.all(memberGone, roomGone, announced).map(true);
     });
     return timed(op, subject(room), script).compose(reply -> unindexed);
   }
