@@ -151,7 +151,12 @@ public final class EnvelopeParser {
     }
   }
 
+  /** Cuts a long type for an error's text and ref; never between the two halves of a character, which would reach the client as '?'. */
   private static String truncate(String s) {
-    return s.length() <= 64 ? s : s.substring(0, 64) + "...";
+    if (s.length() <= 64) {
+      return s;
+    }
+    int end = Character.isHighSurrogate(s.charAt(63)) ? 63 : 64;
+    return s.substring(0, end) + "...";
   }
 }

@@ -297,9 +297,13 @@ public final class HostileFrames {
     }
   }
 
-  /** The {@code ref} an error carries for a frame of this type (long types are cut). */
+  /** The {@code ref} an error carries for a frame of this type: long types cut after 64 characters, never inside one. */
   public static String refOf(String type) {
-    return type.length() <= 64 ? type : type.substring(0, 64) + "...";
+    if (type.length() <= 64) {
+      return type;
+    }
+    int end = Character.isHighSurrogate(type.charAt(63)) ? 63 : 64;
+    return type.substring(0, end) + "...";
   }
 
   // ---- building blocks ----
