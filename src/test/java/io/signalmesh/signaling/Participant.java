@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -136,12 +137,12 @@ final class Participant {
     }
   }
 
-  private java.util.Optional<Set<String>> inRoom(String room, JsonObject frame) {
+  private Optional<Set<String>> inRoom(String room, JsonObject frame) {
     Set<String> members = rooms.get(room);
     if (members == null) {
       violations.add(name + " got " + frame.encode() + " for a room it is not in");
     }
-    return java.util.Optional.ofNullable(members);
+    return Optional.ofNullable(members);
   }
 
   @Override
