@@ -56,7 +56,7 @@ class HostileClientsIT {
   /**
    * How far the live heap after a full collection may end above its value after the warm-up.
    * Measured (docs/security.md, Hostile input): -0.2 to +0.5 MiB over three runs of ~11 MiB,
-   * while the attack opens about ten thousand connections; the session leak this soak found
+   * while the attack opens about five thousand connections; the session leak this soak found
    * grew it by 3.4 MiB. 2 MiB is four times the noise and well under that leak; the instance
    * counts below catch a per-connection leak however few connections a slow machine opens.
    */
