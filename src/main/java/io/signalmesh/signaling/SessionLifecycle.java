@@ -190,6 +190,7 @@ public final class SessionLifecycle {
       return null;
     }
     sessions.remove(session);
+    expiry.forget(session);
     mesh.forwards().moved(client, newNode);
     if (handOff.graceTimerId() >= 0) {
       vertx.cancelTimer(handOff.graceTimerId());
@@ -235,6 +236,7 @@ public final class SessionLifecycle {
 
   private Future<Void> finish(Session session, LeaveReason reason) {
     sessions.remove(session);
+    expiry.forget(session);
     mesh.records().delete(session);
     LOG.atInfo().addKeyValue("clientId", session.id()).addKeyValue("reason", reason.wireName())
         .addKeyValue("rooms", session.rooms().size()).log("session ended");
