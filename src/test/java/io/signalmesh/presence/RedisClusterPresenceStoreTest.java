@@ -8,7 +8,11 @@ import io.signalmesh.session.ClientId;
 import io.signalmesh.session.RoomId;
 import io.signalmesh.testsupport.RedisClusterServers;
 import io.signalmesh.testsupport.RedisProcess;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -123,6 +127,37 @@ class RedisClusterPresenceStoreTest extends PresenceStoreContract {
     assertThat(target.command("HLEN", key)).isEqualTo("2");
     assertThat(await(store.membershipsOfNode(NODE_A))).extracting(m -> m.member().clientId().value())
         .containsExactly("carol");
+  }
+
+  /**
+   * The Vert.x cluster client takes a connection to every master per command; without a limit on
+   * commands in flight, a burst from several event loops deadlocked its pools for good.
+   */
+  @Test
+  void aBurstOfJoinsFromManyEventLoopsCompletesAndTheStoreKeepsAnswering() {
+    RedisPresenceStore patient = new RedisPresenceStore(vertx, RedisUrl.parse(cluster.url()), Duration.ofSeconds(10));
+    try {
+      List<Future<?>> bursts = new ArrayList<>();
+      for (int loop = 0; loop < 8; loop++) {
+        String prefix = "burst-" + loop + "-";
+        Promise<Void> burst = Promise.promise();
+        ((VertxInternal) vertx).createEventLoopContext().runOnContext(go -> {
+          List<Future<JoinResult>> joins = new ArrayList<>();
+          for (int i = 0; i < 50; i++) {
+            joins.add(patient.join(new RoomId(prefix + i), member("alice", NODE_A), 10));
+          }
+          Future.all(joins).<Void>mapEmpty().onComplete(burst);
+        });
+        bursts.add(burst.future());
+      }
+
+      await(Future.all(bursts));
+
+      assertThat(await(patient.members(new RoomId("burst-7-49")))).hasSize(1);
+      assertThat(await(patient.membershipsOfNode(NODE_A))).hasSize(400);
+    } finally {
+      await(patient.close());
+    }
   }
 
   @Test
