@@ -10,8 +10,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The node's heartbeat in the directory, once a second. When the directory has lost what the
- * node asserted (Redis restarted empty or was flushed), the node re-asserts its live sessions
- * so that presence is whole again within a heartbeat or two.
+ * node asserted (Redis restarted empty or was flushed), or answers again after a heartbeat
+ * failed (a failover may have promoted a replica that lacks the latest joins and leaves, and
+ * leaves made meanwhile were applied only locally), the node reconciles its presence (see
+ * {@link PresenceReassertion}) so that it is whole again within a heartbeat or two.
  */
 public final class NodeLiveness {
 
@@ -24,8 +26,10 @@ public final class NodeLiveness {
   private final NodeDirectory directory;
   private final String nodeId;
   private final Supplier<Future<Integer>> reassert;
-  private boolean beating;
+  private volatile boolean beating;
   private boolean wasHealthy = true;
+  /** A heartbeat or a repair failed since the last repair: the store may have missed writes. */
+  private volatile boolean mayHaveMissedWrites;
   private long timer = -1;
 
   /** @param reassert re-writes the node's sessions and memberships; completes with how many it wrote */
@@ -57,10 +61,13 @@ public final class NodeLiveness {
   private Future<Void> beatOnce() {
     beating = true;
     return directory.heartbeat(nodeId, TTL)
-        .compose(intact -> intact ? Future.succeededFuture() : repair())
+        .compose(intact -> intact && !mayHaveMissedWrites ? Future.succeededFuture() : repair())
         .onComplete(done -> {
           beating = false;
           boolean healthy = done.succeeded();
+          if (!healthy) {
+            mayHaveMissedWrites = true;
+          }
           if (healthy != wasHealthy) {
             LOG.atWarn().addKeyValue("node", nodeId).addKeyValue("healthy", healthy)
                 .addKeyValue("error", done.failed() ? done.cause().getMessage() : null)
@@ -74,6 +81,7 @@ public final class NodeLiveness {
   private Future<Void> repair() {
     return reassert.get()
         .compose(written -> directory.markAsserted(nodeId).map(written))
+        .onSuccess(written -> mayHaveMissedWrites = false)
         .onSuccess(written -> LOG.atInfo().addKeyValue("node", nodeId).addKeyValue("memberships", written)
             .log("presence asserted"))
         .mapEmpty();
