@@ -7,12 +7,15 @@ import io.signalmesh.testsupport.RedisProcess;
 import io.signalmesh.testsupport.RedisSentinelGroup;
 import io.signalmesh.testsupport.TestClient;
 import io.signalmesh.testsupport.Wait;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -132,7 +135,7 @@ class RedisSentinelFailoverIT {
 
   /** Probes the joins five times a second: often enough to measure the window, within the join rate limit. */
   private static void paceProbes() {
-    java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
+    LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
   }
 
   @Test
@@ -195,13 +198,13 @@ class RedisSentinelFailoverIT {
   }
 
   private static List<String> sorted(String... ids) {
-    return java.util.Arrays.stream(ids).sorted().toList();
+    return Arrays.stream(ids).sorted().toList();
   }
 
   private static int adminParticipants(String room) {
     NodeGroup.Reply reply = mesh.get(0, "/admin/rooms?limit=1000");
     assertThat(reply.status()).as(reply.body()).isEqualTo(200);
-    var rooms = new JsonObject(reply.body()).getJsonArray("rooms");
+    JsonArray rooms = new JsonObject(reply.body()).getJsonArray("rooms");
     for (int i = 0; i < rooms.size(); i++) {
       if (room.equals(rooms.getJsonObject(i).getString("roomId"))) {
         return rooms.getJsonObject(i).getInteger("participants");

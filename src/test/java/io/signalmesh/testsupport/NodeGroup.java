@@ -1,5 +1,6 @@
 package io.signalmesh.testsupport;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -58,20 +59,11 @@ public final class NodeGroup implements AutoCloseable {
           URI.create("http://127.0.0.1:" + nodes.get(node).managementPort() + path)).timeout(Duration.ofSeconds(5)).build();
       HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
       return new Reply(response.statusCode(), response.body());
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return new Reply(-1, e.toString());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
-    }
-  }
-
-  /** The log of a node so far. */
-  public String log(int node) {
-    try {
-      return java.nio.file.Files.readString(nodes.get(node).log());
-    } catch (java.io.IOException e) {
-      return "";
     }
   }
 

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -121,10 +122,6 @@ public final class RedisProcess implements AutoCloseable {
     return "127.0.0.1:" + port;
   }
 
-  public Path log() {
-    return logFile();
-  }
-
   /**
    * Sends one command and returns the reply: a String (simple or bulk string; an error as
    * {@code -ERR ...}), a Long, a List of replies, or null.
@@ -175,7 +172,7 @@ public final class RedisProcess implements AutoCloseable {
       // the hook runs anyway
     }
     try (var files = Files.walk(workDir)) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+      files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
     } catch (IOException e) {
       // a leftover temp directory is harmless
     }
@@ -306,7 +303,7 @@ public final class RedisProcess implements AutoCloseable {
   }
 
   /** The last lines of the process's output, for failure messages. */
-  public String logTail() {
+  private String logTail() {
     try {
       List<String> lines = Files.readAllLines(logFile());
       return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
