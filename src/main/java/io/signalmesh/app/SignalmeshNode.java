@@ -128,7 +128,7 @@ public final class SignalmeshNode {
     ClientMessages messages = new ClientMessages(new EnvelopeParser(config.limits().fieldLimits()), router,
         membership, access, config.limits(), metrics);
     NodeLiveness liveness = new NodeLiveness(vertx, directory, nodeId,
-        new PresenceReassertion(sessions, views, presence, records)::run);
+        new PresenceReassertion(nodeId, sessions, views, presence, records, forwards)::run);
     NodeReaper reaper = new NodeReaper(vertx, nodeId, directory, presence, inbox, router, config.limits().resumeGrace(),
         metrics, events);
     Drainer drainer = new Drainer(nodeId, sessions);

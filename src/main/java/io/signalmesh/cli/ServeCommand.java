@@ -56,7 +56,7 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--eventbus-port", defaultValue = "0", description = "Event bus port, 0 = any free port (default: ${DEFAULT-VALUE})")
   int eventBusPort;
 
-  @Option(names = "--redis", description = "Redis URL for presence (redis://host:port, rediss://...); default in-memory")
+  @Option(names = "--redis", description = "Redis URL for presence: redis://host:port, rediss://..., redis-sentinel://h1:p1,h2:p2/master or redis-cluster://h1:p1,h2:p2; default in-memory")
   String redis;
   @Option(names = "--redis-timeout", defaultValue = "2s", converter = DurationConverter.class, description = "Timeout of each Redis command (default: ${DEFAULT-VALUE})")
   Duration redisTimeout;
