@@ -143,6 +143,10 @@ public final class SignalmeshNode {
     metrics.gauge("signalmesh.ready", "1 while the node takes new clients (not draining, presence reachable)",
         () -> !drainer.draining() && directory.healthy() ? 1 : 0);
     metrics.gauge("signalmesh.draining", "1 while the node drains", () -> drainer.draining() ? 1 : 0);
+    metrics.gauge("signalmesh.mesh.unconfirmed", "Frames sent to other nodes and not confirmed by them yet",
+        inbox::unconfirmed);
+    metrics.counter("signalmesh.mesh.given.up", "Frames a live node did not confirm in time; relay senders got an error",
+        inbox, NodeInbox::givenUp);
     metrics.gauge("signalmesh.room.participants", "Memberships of this node's sessions",
         () -> sessions.all().stream().mapToInt(s -> s.rooms().size()).sum());
     ConnectionCounter connectionCounter = new ConnectionCounter(config.abuse().maxConnectionsPerIp());
