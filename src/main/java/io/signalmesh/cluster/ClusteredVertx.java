@@ -49,6 +49,12 @@ public final class ClusteredVertx {
         .buildClustered();
   }
 
+  /** Members of the cluster this node sees, itself included (1 when not clustered). */
+  public static int members(Vertx vertx) {
+    io.vertx.core.spi.cluster.ClusterManager manager = ((io.vertx.core.internal.VertxInternal) vertx).clusterManager();
+    return manager == null ? 1 : manager.getNodes().size();
+  }
+
   static Config hazelcast(ClusterConfig cluster) {
     Config config = new Config();
     config.setClusterName("signalmesh");
