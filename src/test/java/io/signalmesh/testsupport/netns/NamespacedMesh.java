@@ -3,6 +3,7 @@ package io.signalmesh.testsupport.netns;
 import io.signalmesh.testsupport.NginxBalancer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
@@ -23,8 +24,14 @@ public final class NamespacedMesh implements AutoCloseable {
 
   /** Builds the network, starts Redis and {@code count} nodes (in parallel), then nginx. */
   public static NamespacedMesh start(String prefix, int count, String... extraFlags) {
+    return start(prefix, count, network -> { }, extraFlags);
+  }
+
+  /** As {@link #start(String, int, String...)}, with {@code prepare} run on the network before any node starts. */
+  public static NamespacedMesh start(String prefix, int count, Consumer<TestNetwork> prepare, String... extraFlags) {
     NamespacedMesh mesh = new NamespacedMesh(TestNetwork.create(count));
     try {
+      prepare.accept(mesh.network);
       mesh.redis = NamespacedRedis.start(mesh.network);
       String members = java.util.stream.IntStream.range(0, count)
           .mapToObj(i -> mesh.network.node(i).backAddress() + ":" + NamespacedNode.CLUSTER_PORT)

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.signalmesh.testsupport.TestClient;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,6 +27,7 @@ public final class RelayLedger {
   private final Map<String, List<JsonObject>> others = new LinkedHashMap<>();
   private final Map<String, Long> firstErrorNanos = new LinkedHashMap<>();
   private final Map<String, Long> sentAtNanos = new LinkedHashMap<>();
+  private final List<Long> delaysNanos = new ArrayList<>();
 
   public RelayLedger(TestClient... participants) {
     for (TestClient client : participants) {
@@ -50,8 +52,12 @@ public final class RelayLedger {
       for (JsonObject message : client.drain()) {
         String type = message.getString("type");
         if (TYPE.equals(type) && message.containsKey("seq")) {
-          received.computeIfAbsent(stream(message.getString("senderId"), client.id()), s -> new ArrayList<>())
-              .add(message.getInteger("seq"));
+          String stream = stream(message.getString("senderId"), client.id());
+          received.computeIfAbsent(stream, s -> new ArrayList<>()).add(message.getInteger("seq"));
+          Long sentAt = sentAtNanos.get(stream + "#" + message.getInteger("seq"));
+          if (sentAt != null) {
+            delaysNanos.add(now - sentAt);
+          }
         } else if ("error".equals(type) && message.containsKey("targetId")) {
           String stream = stream(client.id(), message.getString("targetId"));
           errors.merge(stream, 1, Integer::sum);
@@ -120,6 +126,19 @@ public final class RelayLedger {
       assertThat(got.size() + errors(from, to)).as("stream %s: delivered + reported lost, of %d sent",
           stream, sent(from, to)).isGreaterThanOrEqualTo(sent(from, to));
     }
+  }
+
+  /**
+   * The {@code percentile} (0-100) of the time from sending to collecting, over every message
+   * delivered so far (as fine as the test's collecting allows).
+   */
+  public Duration delay(double percentile) {
+    if (delaysNanos.isEmpty()) {
+      return Duration.ZERO;
+    }
+    List<Long> sorted = delaysNanos.stream().sorted().toList();
+    int index = (int) Math.min(sorted.size() - 1, Math.ceil(percentile / 100 * sorted.size()) - 1);
+    return Duration.ofNanos(sorted.get(Math.max(0, index)));
   }
 
   public String summary(TestClient from, TestClient to) {

@@ -91,6 +91,21 @@ public final class TestNetwork implements AutoCloseable {
     ip("link", "set", host.backVeth(), "up");
   }
 
+  /**
+   * Limits the host's back link to {@code rate} (tc's syntax, e.g. {@code 2mbit}) both ways with
+   * a token bucket ({@code tbf}, which this kernel has; it has no {@code netem}): bursts queue
+   * up to 200 ms, beyond that packets drop.
+   */
+  public void limitBackRate(Host host, String rate) {
+    List<String> tbf = List.of("tbf", "rate", rate, "burst", "32kbit", "latency", "200ms");
+    List<String> inside = new ArrayList<>(List.of("tc", "qdisc", "add", "dev", "back", "root"));
+    inside.addAll(tbf);
+    exec(host, inside.toArray(String[]::new));
+    List<String> bridgeSide = new ArrayList<>(List.of("tc", "qdisc", "add", "dev", host.backVeth(), "root"));
+    bridgeSide.addAll(tbf);
+    Commands.run(bridgeSide);
+  }
+
   /** Loads an nft script into the host's namespace ({@code nft -f -}). */
   public void nft(Host host, String script) {
     Commands.run(inNamespace(host, List.of("nft", "-f", "-")), script, Commands.DEFAULT_TIMEOUT);
