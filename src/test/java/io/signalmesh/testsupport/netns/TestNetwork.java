@@ -45,6 +45,9 @@ public final class TestNetwork implements AutoCloseable {
 
   /** Builds the bridges, {@code nodeCount} node hosts (both networks) and a Redis host (back network only). */
   public static TestNetwork create(int nodeCount) {
+    if (!"0".equals(Commands.attempt(List.of("id", "-u"), null, Commands.DEFAULT_TIMEOUT).output().strip())) {
+      throw new IllegalStateException("the network-fault tests build namespaces, links and nft rules: run them as root");
+    }
     removeLeftovers();
     TestNetwork network = new TestNetwork();
     Runtime.getRuntime().addShutdownHook(network.cleanup);
