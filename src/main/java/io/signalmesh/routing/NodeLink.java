@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each frame is kept until acknowledged. A frame the network lost (a cut connection, a stall)
  * is sent again when the receiver reports a gap or after {@link #RETRANSMIT_AFTER_NANOS}
- * without an ack. How an unacknowledged frame ends:
+ * without any ack at all (acks that come late under load, but come, send nothing again). How an unacknowledged frame ends:
  * <ul>
  *   <li>the node is known dead (its process refused the connection, its inbox is gone from the
  *       cluster, or it stopped heartbeating): the frame, and every frame sent while the link
@@ -92,6 +92,8 @@ final class NodeLink {
   private long nextSeq = 1;
   private long brokenSince = -1;
   private long lastRetransmitNanos;
+  /** When an ack last confirmed something: a receiver that acks, however late, is not flooded with resends. */
+  private long lastProgressNanos = System.nanoTime();
   /** Frames given up since the node last confirmed anything (for logging once per episode). */
   private long givenUpInEpisode;
   private Future<?> parking = Future.succeededFuture();
@@ -164,6 +166,7 @@ final class NodeLink {
     boolean confirmed = false;
     while (!unacked.isEmpty() && unacked.peek().seq <= seq) {
       Pending done = unacked.poll();
+      lastProgressNanos = System.nanoTime();
       if (refused.contains(done.seq)) {
         lost.add(done);
       } else {
@@ -188,6 +191,7 @@ final class NodeLink {
       }
       Pending oldest = unacked.peek();
       if (oldest != null && nowNanos - oldest.lastSentNanos >= RETRANSMIT_AFTER_NANOS
+          && nowNanos - lastProgressNanos >= RETRANSMIT_AFTER_NANOS
           && nowNanos - lastRetransmitNanos >= RETRANSMIT_AFTER_NANOS) {
         retransmit(nowNanos);
       }
