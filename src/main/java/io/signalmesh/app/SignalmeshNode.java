@@ -14,6 +14,7 @@ import io.signalmesh.gateway.SignalingVerticle;
 import io.signalmesh.admin.AdminApi;
 import io.signalmesh.admin.AdminAuth;
 import io.signalmesh.admin.NodeCommands;
+import io.signalmesh.cluster.ClusterIsolation;
 import io.signalmesh.cluster.ClusteredVertx;
 import io.signalmesh.metrics.SignalingMetrics;
 import io.vertx.core.VertxOptions;
@@ -73,7 +74,7 @@ public final class SignalmeshNode {
   /** What a running node holds on to in order to stop. */
   private record Parts(Vertx vertx, ServerConfig config, SessionRegistry sessions, PresenceStore presence,
       NodeDirectory directory, NodeInbox inbox, NodeLiveness liveness, NodeReaper reaper, Drainer drainer,
-      AtomicReference<String> webhookDeployment) {}
+      ClusterIsolation isolation, AtomicReference<String> webhookDeployment) {}
 
   private final Parts parts;
   private Future<Void> stopped;
@@ -132,12 +133,15 @@ public final class SignalmeshNode {
     NodeReaper reaper = new NodeReaper(vertx, nodeId, directory, presence, inbox, router, config.limits().resumeGrace(),
         metrics, events);
     Drainer drainer = new Drainer(nodeId, sessions);
+    ClusterIsolation isolation = new ClusterIsolation(vertx, nodeId, directory, () -> ClusteredVertx.members(vertx),
+        config.limits().resumeGrace(), () -> lifecycle.releaseAll("cut-off"),
+        () -> reapGivenUp(presence, sessions, reaper, nodeId));
     AtomicInteger boundPort = new AtomicInteger(config.port());
     NodeCommands commands = new NodeCommands(nodeId, () -> config.host() + ":" + boundPort.get(), sessions, views,
         membership, drainer::draining, drainer::drain);
     ServerOptionsFactory options = new ServerOptionsFactory(config);
     ManagementVerticle management = new ManagementVerticle(options.management(),
-        () -> Future.succeededFuture(readiness(nodeId, drainer.draining(), directory.healthy())),
+        () -> Future.succeededFuture(readiness(nodeId, drainer.draining(), directory.healthy(), isolation.state())),
         managementRoutes -> {
           managementRoutes.get("/metrics").handler(PrometheusScrapingHandler.create(registryName));
           mountAdmin(managementRoutes, config, presence, directory, inbox);
@@ -147,8 +151,12 @@ public final class SignalmeshNode {
     metrics.gauge("signalmesh.sessions", "Sessions held, connected or waiting for a resume", sessions::size);
     metrics.gauge("signalmesh.rooms", "Rooms with a member on this node", views::size);
     metrics.gauge("signalmesh.ready", "1 while the node takes new clients (not draining, presence reachable)",
-        () -> !drainer.draining() && directory.healthy() ? 1 : 0);
+        () -> !drainer.draining() && directory.healthy() && !isolation.isolated() ? 1 : 0);
     metrics.gauge("signalmesh.draining", "1 while the node drains", () -> drainer.draining() ? 1 : 0);
+    metrics.gauge("signalmesh.mesh.unconfirmed", "Frames sent to other nodes and not confirmed by them yet",
+        inbox::unconfirmed);
+    metrics.counter("signalmesh.mesh.given.up", "Frames a live node did not confirm in time; relay senders got an error",
+        inbox, NodeInbox::givenUp);
     metrics.gauge("signalmesh.room.participants", "Memberships of this node's sessions",
         () -> sessions.all().stream().mapToInt(s -> s.rooms().size()).sum());
     ConnectionCounter connectionCounter = new ConnectionCounter(config.abuse().maxConnectionsPerIp());
@@ -159,7 +167,7 @@ public final class SignalmeshNode {
       forwards.sweep();
       authThrottle.sweep(System.nanoTime());
     });
-    Parts parts = new Parts(vertx, config, sessions, presence, directory, inbox, liveness, reaper, drainer,
+    Parts parts = new Parts(vertx, config, sessions, presence, directory, inbox, liveness, reaper, drainer, isolation,
         new AtomicReference<>());
     return inbox.register(views, (target, frame) -> deliverFromInbox(router, target, frame), lifecycle::handOver,
             commands)
@@ -170,12 +178,14 @@ public final class SignalmeshNode {
                 .onSuccess(parts.webhookDeployment()::set).<Void>mapEmpty())
         .compose(ignored -> {
           reaper.start();
+          isolation.start();
           Supplier<Future<String>> deploySignaling = () -> vertx.executeBlocking(() -> FreePort.resolve(config.host(), config.port()))
               .compose(port -> {
                 boundPort.set(port);
                 return vertx.deployVerticle(() -> new SignalingVerticle(options.signaling(port), lifecycle, messages,
                         config.limits(), config.abuse(), admission, connectionCounter, authThrottle,
-                        () -> WebApp.staticHandler(config.webRoot()), () -> !drainer.draining(), metrics),
+                        () -> WebApp.staticHandler(config.webRoot()), () -> !drainer.draining() && !isolation.isolated(),
+                        metrics),
                     new DeploymentOptions().setInstances(eventLoopInstances()));
               });
           // a port picked for "any" can be taken before it is bound: pick another, a few times
@@ -229,12 +239,26 @@ public final class SignalmeshNode {
         .recover(unavailable -> Future.<Void>succeededFuture());
   }
 
-  private static JsonObject readiness(String nodeId, boolean draining, boolean presenceHealthy) {
+  /**
+   * What a node cut off from the mesh still holds in Redis for sessions it gave up that did not
+   * resume anywhere: reaped (with leaves announced); true once nothing is left.
+   */
+  private static Future<Boolean> reapGivenUp(PresenceStore presence, SessionRegistry sessions, NodeReaper reaper,
+      String nodeId) {
+    return presence.membershipsOfNode(nodeId).compose(held -> {
+      boolean leftovers = held.stream().anyMatch(m -> sessions.get(m.member().clientId()) == null);
+      return leftovers ? reaper.reap(nodeId).map(false) : Future.succeededFuture(true);
+    });
+  }
+
+  private static JsonObject readiness(String nodeId, boolean draining, boolean presenceHealthy,
+      ClusterIsolation.State cluster) {
     return new JsonObject()
-        .put("ready", !draining && presenceHealthy)
+        .put("ready", !draining && presenceHealthy && cluster == ClusterIsolation.State.JOINED)
         .put("node", nodeId)
         .put("draining", draining)
-        .put("presence", presenceHealthy ? "UP" : "DOWN");
+        .put("presence", presenceHealthy ? "UP" : "DOWN")
+        .put("cluster", cluster.name().replace('_', '-'));
   }
 
   private static IceServers iceServers(ServerConfig config, Clock clock) {
@@ -285,6 +309,7 @@ public final class SignalmeshNode {
         .eventually(() -> {
           parts.liveness().stop();
           parts.reaper().stop();
+          parts.isolation().stop();
           return parts.inbox().unregister();
         })
         .eventually(() -> {

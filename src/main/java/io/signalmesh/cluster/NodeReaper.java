@@ -91,7 +91,22 @@ public final class NodeReaper {
     inbox.nodeDied(dead);
     LOG.atWarn().addKeyValue("deadNode", dead).addKeyValue("graceSeconds", grace.toSeconds())
         .log("node stopped heartbeating; reaping its members after the resume grace");
-    vertx.setTimer(Math.max(1, grace.toMillis()), id -> reap(dead).onComplete(done -> scheduled.remove(dead)));
+    vertx.setTimer(Math.max(1, grace.toMillis()), id -> reapIfStillDead(dead).onComplete(done -> scheduled.remove(dead)));
+  }
+
+  /**
+   * A node that heartbeats again before its grace ran out (a partition healed, a long pause
+   * ended) is not reaped: it may hold live sessions again, and it cleans up what it gave up
+   * itself (see {@link ClusterIsolation}).
+   */
+  private Future<Integer> reapIfStillDead(String node) {
+    return directory.deadNodes().compose(dead -> {
+      if (dead.contains(node)) {
+        return reap(node);
+      }
+      LOG.atInfo().addKeyValue("node", node).log("node heartbeats again; not reaping it");
+      return Future.succeededFuture(0);
+    });
   }
 
   /** Reaps a dead node if this node wins the claim; completes with the number of members removed. */

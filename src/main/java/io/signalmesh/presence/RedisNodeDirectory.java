@@ -29,6 +29,7 @@ public final class RedisNodeDirectory implements NodeDirectory {
   private static final RedisScript HEARTBEAT = RedisScript.fromResource("presence/heartbeat.lua");
   private static final RedisScript INBOX_OFFER = RedisScript.fromResource("presence/inbox-offer.lua");
   private static final RedisScript INBOX_DRAIN = RedisScript.fromResource("presence/inbox-drain.lua");
+  private static final RedisScript SESSION_FORGET = RedisScript.fromResource("presence/session-forget.lua");
 
   private final RedisCalls calls;
   private volatile boolean healthy = true;
@@ -99,7 +100,7 @@ public final class RedisNodeDirectory implements NodeDirectory {
         .compose(keys -> {
           List<Future<Response>> deletes = new ArrayList<>();
           for (Response key : keys) {
-            deletes.add(calls.call("forgetNode", subject, Request.cmd(Command.DEL).arg(key.toString())));
+            deletes.add(calls.script("forgetNode", subject, SESSION_FORGET, List.of(key.toString()), List.of(deadNode)));
           }
           deletes.add(calls.call("forgetNode", subject, Request.cmd(Command.DEL).arg(nodeKey(deadNode, "sessions"))
               .arg(nodeKey(deadNode, "asserted")).arg(nodeKey(deadNode, "memberships"))));

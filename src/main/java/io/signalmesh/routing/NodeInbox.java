@@ -1,6 +1,7 @@
 package io.signalmesh.routing;
 
 import io.signalmesh.presence.Member;
+import io.signalmesh.protocol.ServerMessages;
 import io.signalmesh.session.ClientId;
 import io.signalmesh.session.RoomId;
 import io.vertx.core.Future;
@@ -41,14 +42,23 @@ public final class NodeInbox {
 
   private static final long ACK_INTERVAL_MILLIS = 200;
   static final String ACK = "ack";
+  /** A gap report: the receiver has everything below this number and wants the rest again. */
+  static final String NACK = "nack";
+  /** With an ack or a gap report: numbers refused as too old (not delivered), comma-separated. */
+  static final String REFUSED = "refused";
 
   private final Vertx vertx;
   private final EventBus eventBus;
   private final String nodeId;
   private final ParkedFrames parked;
+  /** This run of the node: receivers tell a restart under the same id (numbering from 1 again) by it. */
+  private final String run = java.util.UUID.randomUUID().toString().substring(0, 8);
   private final ConcurrentHashMap<String, NodeLink> links = new ConcurrentHashMap<>();
-  /** Highest sequence number received from each node, and whether it was acknowledged yet. */
+  private final InboundStreams streams = new InboundStreams();
+  /** Nodes that do not number their streams by run (an older version): highest number received, and acked. */
   private final ConcurrentHashMap<String, long[]> received = new ConcurrentHashMap<>();
+  private BiConsumer<ClientId, String> deliver = (client, frame) -> { };
+  private final java.util.concurrent.atomic.AtomicLong givenUp = new java.util.concurrent.atomic.AtomicLong();
   private MessageConsumer<Buffer> consumer;
   private long ackTimer = -1;
 
@@ -70,17 +80,23 @@ public final class NodeInbox {
    */
   public Future<Void> register(RoomViews views, BiConsumer<ClientId, String> deliver, Handover handover,
       Commands commands) {
+    this.deliver = deliver;
     ackTimer = vertx.setPeriodic(ACK_INTERVAL_MILLIS, id -> {
       sendAcks();
       long now = System.nanoTime();
-      links.values().forEach(link -> link.checkAcks(now));
+      long nowMillis = System.currentTimeMillis();
+      links.values().forEach(link -> link.checkAcks(now, nowMillis));
     });
     consumer = eventBus.consumer(address(nodeId), message -> {
       String ack = message.headers().get(ACK);
-      if (ack != null) {
+      String nack = message.headers().get(NACK);
+      if (ack != null || nack != null) {
         NodeLink link = links.get(message.headers().get(NodeLink.FROM));
-        if (link != null) {
-          link.ack(Long.parseLong(ack));
+        List<Long> refused = numbers(message.headers().get(REFUSED));
+        if (link != null && ack != null) {
+          link.ack(message.headers().get(NodeLink.RUN), Long.parseLong(ack), refused);
+        } else if (link != null) {
+          link.nack(message.headers().get(NodeLink.RUN), Long.parseLong(nack), refused);
         }
         return;
       }
@@ -149,7 +165,15 @@ public final class NodeInbox {
    * caller can keep the frame elsewhere instead of losing it silently.
    */
   public void send(String node, List<ClientId> targets, String frame) {
-    link(node).send(targets, frame, options(targets));
+    link(node).send(targets, frame, options(targets), null);
+  }
+
+  /**
+   * Relays a client's frame to a client held by {@code node}. If that node lives but does not
+   * confirm it in time, the sender gets an {@code unavailable} error naming the target.
+   */
+  public void relay(String node, ClientId sender, ClientId target, String frame) {
+    link(node).send(List.of(target), frame, options(List.of(target)), sender);
   }
 
   /** Tells {@code node} that {@code member} joined (it updates its view) and hands it the frame for its clients. */
@@ -159,14 +183,14 @@ public final class NodeInbox {
         .put("name", member.name()).put("metadata", member.metadata()).put("at", member.joinedAtMillis());
     DeliveryOptions options = options(targets).addHeader(EVENT, JOINED).addHeader(ROOM, room.value())
         .addHeader(MEMBER, encoded.encode());
-    link(node).send(targets, frame, options);
+    link(node).send(targets, frame, options, null);
   }
 
   /** Tells {@code node} that {@code member} left the room and hands it the frame for its clients. */
   public void sendLeft(String node, List<ClientId> targets, RoomId room, ClientId member, String frame) {
     DeliveryOptions options = options(targets).addHeader(EVENT, LEFT).addHeader(ROOM, room.value())
         .addHeader(MEMBER, member.value());
-    link(node).send(targets, frame, options);
+    link(node).send(targets, frame, options, null);
   }
 
   /**
@@ -184,24 +208,110 @@ public final class NodeInbox {
   }
 
   private NodeLink link(String node) {
-    return links.computeIfAbsent(node, n -> new NodeLink(n, nodeId, eventBus, parked));
+    return links.computeIfAbsent(node, n -> new NodeLink(n, nodeId, run, eventBus, parked, this::givenUp));
   }
 
-  private void received(MultiMap headers) {
+  /** Frames sent to other nodes and not confirmed yet (for the metrics). */
+  public int unconfirmed() {
+    return links.values().stream().mapToInt(NodeLink::unconfirmed).sum();
+  }
+
+  /** Frames given up so far because a live node did not confirm them in time (for the metrics). */
+  public long givenUp() {
+    return givenUp.get();
+  }
+
+  /** Frames a live node did not confirm in time: each relay's sender gets an error naming its target. */
+  private void givenUp(List<NodeLink.Pending> frames) {
+    givenUp.addAndGet(frames.size());
+    java.util.Set<String> roomEvents = new java.util.TreeSet<>();
+    for (NodeLink.Pending pending : frames) {
+      if (pending.origin == null) {
+        roomEvents.add(String.valueOf(typeOf(pending.frame)));
+        continue;
+      }
+      for (ClientId target : pending.targets) {
+        deliver.accept(pending.origin, ServerMessages.undelivered(target, typeOf(pending.frame),
+            NodeLink.GIVE_UP_AFTER_MILLIS / 1000));
+      }
+    }
+    if (!roomEvents.isEmpty()) {
+      LOG.atWarn().addKeyValue("node", nodeId).addKeyValue("types", roomEvents)
+          .log("room events or broadcasts to a node that did not confirm them were given up");
+    }
+  }
+
+  private static String typeOf(String frame) {
+    try {
+      return new JsonObject(frame).getString("type");
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Whether a data message is to be delivered: in sequence and once per sending node and run;
+   * a gap is reported to the sender at once so it sends the missing frames again.
+   */
+  private boolean inSequence(MultiMap headers) {
     String from = headers.get(NodeLink.FROM);
     String seq = headers.get(NodeLink.SEQ);
+    String run = headers.get(NodeLink.RUN);
     if (from == null || seq == null) {
-      return;
+      return true;
+    }
+    if (run == null) {
+      receivedUnnumbered(from, Long.parseLong(seq));
+      return true;
     }
     long number = Long.parseLong(seq);
+    long base = Long.parseLong(headers.get(NodeLink.BASE));
+    long at = Long.parseLong(headers.get(NodeLink.AT));
+    InboundStreams.Verdict verdict = streams.accept(from, run, number, base, at, System.currentTimeMillis());
+    if (verdict == InboundStreams.Verdict.GAP) {
+      InboundStreams.Receipt report = streams.gapReport(from, System.nanoTime());
+      if (report != null) {
+        eventBus.send(address(from), Buffer.buffer(), receipt(NACK, report.expected(), report));
+      }
+    } else if (verdict == InboundStreams.Verdict.REFUSED) {
+      LOG.atDebug().addKeyValue("node", from).addKeyValue("seq", number)
+          .addKeyValue("ageMillis", System.currentTimeMillis() - at).log("frame from node refused: too old");
+    }
+    return verdict == InboundStreams.Verdict.DELIVER;
+  }
+
+  private DeliveryOptions receipt(String kind, long number, InboundStreams.Receipt receipt) {
+    DeliveryOptions options = new DeliveryOptions().addHeader(kind, Long.toString(number))
+        .addHeader(NodeLink.FROM, nodeId).addHeader(NodeLink.RUN, receipt.run());
+    if (!receipt.refused().isEmpty()) {
+      options.addHeader(REFUSED, receipt.refused().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")));
+    }
+    return options;
+  }
+
+  private static List<Long> numbers(String list) {
+    if (list == null || list.isEmpty()) {
+      return List.of();
+    }
+    List<Long> numbers = new ArrayList<>();
+    for (String number : list.split(",")) {
+      numbers.add(Long.parseLong(number));
+    }
+    return numbers;
+  }
+
+  private void receivedUnnumbered(String from, long number) {
     long[] state = received.computeIfAbsent(from, f -> new long[] {0, 0});
     synchronized (state) {
       state[0] = Math.max(state[0], number);
     }
   }
 
-  /** Cumulative acks, a few times a second: the highest sequence number received from each node. */
+  /** Cumulative acks, a few times a second: for each node, everything delivered from it. */
   private void sendAcks() {
+    for (InboundStreams.Receipt receipt : streams.acks()) {
+      eventBus.send(address(receipt.node()), Buffer.buffer(), receipt(ACK, receipt.expected() - 1, receipt));
+    }
     received.forEach((from, state) -> {
       long highest;
       synchronized (state) {
@@ -224,8 +334,10 @@ public final class NodeInbox {
 
   private void receive(Message<Buffer> message, RoomViews views, BiConsumer<ClientId, String> deliver) {
     MultiMap headers = message.headers();
-    received(headers);
     try {
+      if (!inSequence(headers)) {
+        return;
+      }
       applyRoomEvent(headers, views);
       String frame = message.body().toString();
       String to = headers.get(TO);

@@ -1,83 +1,224 @@
 package io.signalmesh.routing;
 
+import io.netty.channel.ConnectTimeoutException;
 import io.signalmesh.session.ClientId;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import java.net.ConnectException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * This node's sending side towards one other node. Messages are numbered and kept until the
- * other node acknowledges them (it sends cumulative acks a few times a second, not one per
- * message). When the link breaks (a write fails, or no ack comes for {@link #ACK_TIMEOUT_NANOS}:
- * the node died), every unacknowledged frame, and every frame sent while the link stays
- * broken, is parked in order for its targets' resume instead of being lost.
+ * This node's sending side towards one other node: a numbered stream the receiving side
+ * ({@link InboundStreams}) delivers in order and exactly once, and acknowledges a few times a
+ * second (cumulatively, not per message).
+ *
+ * <p>Each frame is kept until acknowledged. A frame the network lost (a cut connection, a stall)
+ * is sent again when the receiver reports a gap or after {@link #RETRANSMIT_AFTER_NANOS}
+ * without any ack at all (acks that come late under load, but come, send nothing again). How an unacknowledged frame ends:
+ * <ul>
+ *   <li>the node is known dead (its process refused the connection, its inbox is gone from the
+ *       cluster, or it stopped heartbeating): the frame, and every frame sent while the link
+ *       stays broken, is parked in order for its targets' resume;
+ *   <li>the node lives but nothing gets through for {@link #GIVE_UP_AFTER_MILLIS} (a blocked
+ *       port, a partition): the frame is given up and its sender told (an {@code error} frame
+ *       for a relay), never dropped silently. The receiving side refuses frames older than
+ *       {@link InboundStreams#ACCEPT_WITHIN_MILLIS}, so a frame given up is never delivered
+ *       later.
+ * </ul>
  */
 final class NodeLink {
 
-  static final long ACK_TIMEOUT_NANOS = 3_000_000_000L;
+  /** A frame with no ack for this long is sent again. */
+  static final long RETRANSMIT_AFTER_NANOS = 1_000_000_000L;
+  /**
+   * A frame unconfirmed for this long is given up. Longer than failure detection (heartbeat
+   * TTL 5 s + a check every second), so a dead node's frames are parked, not failed.
+   */
+  static final long GIVE_UP_AFTER_MILLIS = 8_000;
   /** After this, a broken link is tried again (the node may be back, e.g. restarted under the same id). */
   static final long RETRY_AFTER_NANOS = 10_000_000_000L;
   /** Frames kept for replay at most; beyond it the oldest are given up (acks stopped for far too long). */
   static final int MAX_UNACKED = 50_000;
   static final String SEQ = "seq";
   static final String FROM = "from";
+  /** The sender's run: sequence numbers start again at 1 when a node restarts under the same id. */
+  static final String RUN = "run";
+  /** The oldest sequence number the sender still holds; below it, everything is acked or given up. */
+  static final String BASE = "base";
+  /** Wall-clock millis of the frame's first sending, for the receiver's age limit. */
+  static final String AT = "at";
   private static final Logger LOG = LoggerFactory.getLogger(NodeLink.class);
 
-  private record Pending(long seq, long sentAtNanos, List<ClientId> targets, String frame) {}
+  /** A frame sent and not yet acknowledged; {@code origin} is the client that sent it, if it is a relay. */
+  static final class Pending {
+    final long seq;
+    final long firstSentMillis;
+    final List<ClientId> targets;
+    final String frame;
+    final MultiMap headers;
+    final ClientId origin;
+    long lastSentNanos;
+
+    Pending(long seq, long firstSentMillis, long nowNanos, List<ClientId> targets, String frame, MultiMap headers,
+        ClientId origin) {
+      this.seq = seq;
+      this.firstSentMillis = firstSentMillis;
+      this.lastSentNanos = nowNanos;
+      this.targets = targets;
+      this.frame = frame;
+      this.headers = headers;
+      this.origin = origin;
+    }
+  }
 
   private final String node;
   private final String address;
   private final String self;
+  private final String run;
   private final EventBus eventBus;
   private final ParkedFrames parked;
+  private final Consumer<List<Pending>> givenUp;
   private final ArrayDeque<Pending> unacked = new ArrayDeque<>();
   private long nextSeq = 1;
   private long brokenSince = -1;
+  private long lastRetransmitNanos;
+  /** When an ack last confirmed something: a receiver that acks, however late, is not flooded with resends. */
+  private long lastProgressNanos = System.nanoTime();
+  /** Frames given up since the node last confirmed anything (for logging once per episode). */
+  private long givenUpInEpisode;
   private Future<?> parking = Future.succeededFuture();
 
-  NodeLink(String node, String self, EventBus eventBus, ParkedFrames parked) {
+  /** @param givenUp told of frames given up while the node lives (called outside this link's lock) */
+  NodeLink(String node, String self, String run, EventBus eventBus, ParkedFrames parked, Consumer<List<Pending>> givenUp) {
     this.node = node;
     this.address = NodeInbox.address(node);
     this.self = self;
+    this.run = run;
     this.eventBus = eventBus;
     this.parked = parked;
+    this.givenUp = givenUp;
   }
 
-  synchronized void send(List<ClientId> targets, String frame, DeliveryOptions options) {
-    long now = System.nanoTime();
-    if (brokenSince >= 0) {
-      if (now - brokenSince < RETRY_AFTER_NANOS) {
-        park(targets, frame);
+  void send(List<ClientId> targets, String frame, DeliveryOptions options, ClientId origin) {
+    List<Pending> dropped = List.of();
+    synchronized (this) {
+      long now = System.nanoTime();
+      if (brokenSince >= 0) {
+        if (now - brokenSince < RETRY_AFTER_NANOS) {
+          park(targets, frame);
+          return;
+        }
+        brokenSince = -1;
+      }
+      Pending pending = new Pending(nextSeq++, System.currentTimeMillis(), now, targets, frame, options.getHeaders(),
+          origin);
+      unacked.add(pending);
+      if (unacked.size() > MAX_UNACKED) {
+        dropped = List.of(unacked.poll());
+      }
+      write(pending);
+    }
+    report(dropped);
+  }
+
+  /**
+   * The receiver has everything up to {@code seq} of run {@code ackedRun} (null: an older node
+   * that does not say); of those, it refused the numbers in {@code refused} as too old: their
+   * senders are told.
+   */
+  void ack(String ackedRun, long seq, List<Long> refused) {
+    List<Pending> lost = new ArrayList<>();
+    synchronized (this) {
+      acknowledge(ackedRun, seq, refused, lost);
+    }
+    report(lost);
+  }
+
+  /** The receiver saw a gap: it has everything below {@code expected} and wants the rest again. */
+  void nack(String nackedRun, long expected, List<Long> refused) {
+    if (nackedRun == null || !nackedRun.equals(run)) {
+      return;
+    }
+    List<Pending> lost = new ArrayList<>();
+    synchronized (this) {
+      acknowledge(nackedRun, expected - 1, refused, lost);
+      if (brokenSince < 0) {
+        retransmit(System.nanoTime());
+      }
+    }
+    report(lost);
+  }
+
+  private void acknowledge(String ackedRun, long seq, List<Long> refused, List<Pending> lost) {
+    if (ackedRun != null && !ackedRun.equals(run)) {
+      return;
+    }
+    boolean confirmed = false;
+    while (!unacked.isEmpty() && unacked.peek().seq <= seq) {
+      Pending done = unacked.poll();
+      lastProgressNanos = System.nanoTime();
+      if (refused.contains(done.seq)) {
+        lost.add(done);
+      } else {
+        confirmed = true;
+      }
+    }
+    if (confirmed && givenUpInEpisode > 0) {
+      LOG.atInfo().addKeyValue("node", node).addKeyValue("givenUp", givenUpInEpisode).log("node confirming frames again");
+      givenUpInEpisode = 0;
+    }
+  }
+
+  /** Every few hundred ms: gives up frames too old, sends again what waits too long for an ack. */
+  void checkAcks(long nowNanos, long nowMillis) {
+    List<Pending> expired = new ArrayList<>();
+    synchronized (this) {
+      if (brokenSince >= 0) {
         return;
       }
-      brokenSince = -1;
+      while (!unacked.isEmpty() && nowMillis - unacked.peek().firstSentMillis >= GIVE_UP_AFTER_MILLIS) {
+        expired.add(unacked.poll());
+      }
+      Pending oldest = unacked.peek();
+      if (oldest != null && nowNanos - oldest.lastSentNanos >= RETRANSMIT_AFTER_NANOS
+          && nowNanos - lastProgressNanos >= RETRANSMIT_AFTER_NANOS
+          && nowNanos - lastRetransmitNanos >= RETRANSMIT_AFTER_NANOS) {
+        retransmit(nowNanos);
+      }
     }
-    long seq = nextSeq++;
-    unacked.add(new Pending(seq, now, targets, frame));
-    if (unacked.size() > MAX_UNACKED) {
-      unacked.poll();
-    }
-    options.addHeader(SEQ, Long.toString(seq)).addHeader(FROM, self);
-    eventBus.<Buffer>sender(address, options).write(Buffer.buffer(frame))
-        .onFailure(e -> breakLink("write failed: " + e.getMessage()));
+    report(expired);
   }
 
-  synchronized void ack(long seq) {
-    while (!unacked.isEmpty() && unacked.peek().seq() <= seq) {
-      unacked.poll();
+  /** Tells the senders of frames that will never be delivered; logged once per episode. */
+  private void report(List<Pending> lost) {
+    if (lost.isEmpty()) {
+      return;
     }
+    boolean first;
+    synchronized (this) {
+      first = givenUpInEpisode == 0;
+      givenUpInEpisode += lost.size();
+    }
+    if (first) {
+      LOG.atWarn().addKeyValue("node", node).addKeyValue("frames", lost.size())
+          .addKeyValue("seconds", GIVE_UP_AFTER_MILLIS / 1000)
+          .log("node alive but not confirming frames in time: giving them up, their senders told");
+    }
+    givenUp.accept(lost);
   }
 
-  synchronized void checkAcks(long now) {
-    Pending oldest = unacked.peek();
-    if (brokenSince < 0 && oldest != null && now - oldest.sentAtNanos() > ACK_TIMEOUT_NANOS) {
-      breakLink("no acknowledgement for " + (now - oldest.sentAtNanos()) / 1_000_000 + " ms");
-    }
+  synchronized int unconfirmed() {
+    return unacked.size();
   }
 
   /** The node is known dead: stop sending to it and park what it did not confirm. */
@@ -89,9 +230,50 @@ final class NodeLink {
     LOG.atWarn().addKeyValue("node", node).addKeyValue("unacked", unacked.size()).addKeyValue("reason", reason)
         .log("link to node broken; parking its frames for resume");
     for (Pending pending : unacked) {
-      park(pending.targets(), pending.frame());
+      park(pending.targets, pending.frame);
     }
     unacked.clear();
+  }
+
+  private void retransmit(long nowNanos) {
+    if (unacked.isEmpty()) {
+      return;
+    }
+    lastRetransmitNanos = nowNanos;
+    LOG.atDebug().addKeyValue("node", node).addKeyValue("from", unacked.peek().seq).addKeyValue("frames", unacked.size())
+        .log("sending unacknowledged frames again");
+    // a copy: a write that fails at once may break the link, which empties the queue
+    for (Pending pending : List.copyOf(unacked)) {
+      pending.lastSentNanos = nowNanos;
+      write(pending);
+    }
+  }
+
+  private void write(Pending pending) {
+    DeliveryOptions options = new DeliveryOptions();
+    if (pending.headers != null) {
+      pending.headers.forEach(options::addHeader);
+    }
+    options.addHeader(SEQ, Long.toString(pending.seq)).addHeader(FROM, self).addHeader(RUN, run)
+        .addHeader(BASE, Long.toString(unacked.isEmpty() ? pending.seq : unacked.peek().seq))
+        .addHeader(AT, Long.toString(pending.firstSentMillis));
+    eventBus.<Buffer>sender(address, options).write(Buffer.buffer(pending.frame)).onFailure(this::writeFailed);
+  }
+
+  /**
+   * A refused connection or an inbox gone from the cluster means the process is gone: park
+   * now, so that its clients find the frames when they resume. Anything else (a connect
+   * timeout, a reset) may be the network: the frame stays held and is sent again.
+   */
+  private void writeFailed(Throwable failure) {
+    boolean refused = failure instanceof ConnectException && !(failure instanceof ConnectTimeoutException);
+    boolean noInbox = failure instanceof ReplyException reply && reply.failureType() == ReplyFailure.NO_HANDLERS;
+    if (refused || noInbox) {
+      breakLink("write failed: " + failure.getMessage());
+    } else {
+      LOG.atDebug().addKeyValue("node", node).addKeyValue("error", failure.getMessage())
+          .log("write to node failed; will send again");
+    }
   }
 
   private void park(List<ClientId> targets, String frame) {

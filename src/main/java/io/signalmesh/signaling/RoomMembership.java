@@ -153,6 +153,16 @@ public final class RoomMembership {
     return presence.leave(room, session.id(), events.closed(room, session.id(), router.nodeId())).otherwise(false).mapEmpty();
   }
 
+  /**
+   * The session is no longer this node's (it was given up, and resumes elsewhere): this node's
+   * views forget it; presence and the other nodes are left as they are.
+   */
+  public void forgetLocally(Session session) {
+    for (RoomId room : List.copyOf(session.rooms())) {
+      views.left(room, session.id());
+    }
+  }
+
   /** The session is gone: its peers get {@code peer-disconnected}, then it leaves every room. */
   public Future<Void> leaveAll(Session session, LeaveReason reason) {
     Set<Member> peers = router.peersOf(session);

@@ -93,7 +93,8 @@ public final class SessionLifecycle {
           LOG.atWarn().addKeyValue("error", unavailable.getMessage()).log("session directory unavailable; starting a new session");
           return Future.succeededFuture(null);
         })
-        .compose(record -> record == null || record.nodeId().equals(mesh.nodeId())
+        // a record naming this node that it does not hold: a session it gave up when it was cut off
+        .compose(record -> record == null
             ? Future.succeededFuture(start(connection, grant, true))
             : takeOver(record, resumeToken, connection));
   }
@@ -139,7 +140,10 @@ public final class SessionLifecycle {
     // registered before asking, so frames the previous node forwards after its answer queue here
     mesh.forwards().clear(record.clientId());
     sessions.add(session);
-    return mesh.inbox().requestHandover(record.nodeId(), record.clientId(), mesh.nodeId(), HANDOVER_TIMEOUT_MILLIS)
+    Future<List<String>> handover = record.nodeId().equals(mesh.nodeId())
+        ? Future.succeededFuture(List.of())
+        : mesh.inbox().requestHandover(record.nodeId(), record.clientId(), mesh.nodeId(), HANDOVER_TIMEOUT_MILLIS);
+    return handover
         .recover(unreachable -> {
           LOG.atInfo().addKeyValue("clientId", record.clientId()).addKeyValue("previousNode", record.nodeId())
               .addKeyValue("error", unreachable.getMessage()).log("previous node did not hand over; taking the session from the directory");
@@ -201,6 +205,36 @@ public final class SessionLifecycle {
     LOG.atInfo().addKeyValue("clientId", client).addKeyValue("newNode", newNode)
         .addKeyValue("queued", handOff.frames().size()).log("session handed over");
     return handOff.frames();
+  }
+
+  /**
+   * This node was cut off from the mesh: every session is given up here, without leaving its
+   * rooms (the other nodes hold them for the grace); a connected client gets {@code reconnect}
+   * and a 1012 close, and resumes on another node through the load balancer. Frames queued for
+   * a client that was already disconnected are lost with the session. Returns how many were
+   * given up.
+   */
+  public int releaseAll(String reason) {
+    int released = 0;
+    for (Session session : List.copyOf(sessions.all())) {
+      Session.HandOff handOff = session.handOff();
+      if (handOff == null) {
+        continue;
+      }
+      sessions.remove(session);
+      if (handOff.graceTimerId() >= 0) {
+        vertx.cancelTimer(handOff.graceTimerId());
+      }
+      membership.forgetLocally(session);
+      if (handOff.connection() != null) {
+        handOff.connection().send(ServerMessages.reconnect(reason));
+        handOff.connection().close(CloseCodes.SERVICE_RESTART, reason);
+      }
+      released++;
+    }
+    LOG.atWarn().addKeyValue("node", mesh.nodeId()).addKeyValue("sessions", released).addKeyValue("reason", reason)
+        .log("sessions given up; their clients resume on other nodes");
+    return released;
   }
 
   /**

@@ -74,6 +74,15 @@ class RedisNodeDirectoryTest {
   }
 
   @Test
+  void forgettingANodeKeepsTheRecordOfASessionThatResumedOnAnotherNode() {
+    await(directory.heartbeat("dead", Duration.ofMillis(50)));
+    await(directory.saveSession("token-1", record("c1", "dead", null)));
+    await(directory.saveSession("token-1", record("c1", "n2", null)));
+    await(directory.forgetNode("dead"));
+    assertThat(await(directory.findSession("token-1")).nodeId()).isEqualTo("n2");
+  }
+
+  @Test
   void aSessionRecordIsFoundByItsTokenWithRoomsAndGrant() {
     RoomToken grant = new RoomToken("ada", "team-*", "Ada", Instant.ofEpochSecond(4_000_000_000L), null, 5, true);
     await(directory.saveSession("secret-token", record("c1", "n1", grant)));
