@@ -2,6 +2,7 @@ package io.signalmesh.presence;
 
 import static io.signalmesh.presence.Futures.await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.signalmesh.session.ClientId;
 import io.signalmesh.session.RoomId;
@@ -137,5 +138,22 @@ class RedisClusterPresenceOutboxTest extends PresenceOutboxContract {
     List<String> expected = new ArrayList<>(lifeOf(rooms.get(0)));
     rooms.forEach(room -> expected.addAll(lifeOf(room)));
     assertThat(recorded()).containsExactlyElementsOf(expected);
+  }
+
+  /**
+   * The indexes live on other masters and are updated after the script: a join that Redis applied
+   * is announced even if that update failed (here: the room index is not a sorted set), or the
+   * receiver would see the room finish without ever having started.
+   */
+  @Test
+  void aJoinAppliedWhileTheRoomIndexFailedStillStartsTheRoomItsLeaveFinishes() {
+    assertThat(cluster.command("SET", RedisPresenceKeys.ROOMS, "not a sorted set")).isEqualTo("OK");
+    assertThatThrownBy(() -> join("alice", NODE_A)).isInstanceOf(PresenceUnavailableException.class)
+        .hasMessageContaining("WRONGTYPE");
+    assertThat(cluster.command("DEL", RedisPresenceKeys.ROOMS)).isEqualTo("1");
+
+    assertThat(leave("alice")).isTrue();
+
+    assertThat(recorded()).containsExactly("started by alice", "joined alice", "left alice", "finished by alice");
   }
 }
