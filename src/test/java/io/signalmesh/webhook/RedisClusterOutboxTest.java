@@ -117,4 +117,29 @@ class RedisClusterOutboxTest extends OutboxContract {
           .containsExactly("after for " + receiver.url());
     }
   }
+
+  /** Resharding moves a stream with its group: who holds which entry survives the move. */
+  @Test
+  void entriesAndWhoHoldsThemSurviveTheStreamsSlotMovingToAnotherMaster() {
+    Outbox outbox = emptyOutbox();
+    append("one");
+    append("two");
+    OutboxEntry one = await(outbox.take(RECEIVER, 1)).get(0);
+    int slot = cluster.keySlot(RECEIVER.streamKey());
+    RedisProcess source = cluster.ownerOfSlot(slot);
+    RedisProcess target = cluster.masters().stream().filter(m -> m != source).findFirst().orElseThrow();
+
+    cluster.moveSlot(slot, target, () -> {
+      // the stream is on the target already, the slot still names the source: ASK
+      assertThat(await(otherNode().take(RECEIVER, 10))).extracting(OutboxEntry::body).containsExactly("two");
+      await(outbox.acknowledge(RECEIVER, List.of(one.id())));
+    });
+
+    // the old master now answers MOVED
+    assertThat(cluster.ownerOf(RECEIVER.streamKey())).isSameAs(target);
+    assertThat(await(outbox.backlog(RECEIVER))).isEqualTo(1);
+    assertThat(await(outbox.take(RECEIVER, 10))).as("two is the other node's").isEmpty();
+    append("three");
+    assertThat(await(outbox.take(RECEIVER, 10))).extracting(OutboxEntry::body).containsExactly("three");
+  }
 }
