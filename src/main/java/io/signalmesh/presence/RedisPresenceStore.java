@@ -87,10 +87,11 @@ public final class RedisPresenceStore implements PresenceStore {
     Future<Response> script = JOIN.run(redis, outbox.scriptKeys(roomMembers(room), events), outbox.scriptArgs(List.of(
         member.clientId().value(), encode(member), Long.toString(member.joinedAtMillis()),
         Integer.toString(capacity)), events));
-    // runs even if the caller timed out, so a join that Redis applied late is still indexed
-    Future<JoinResult> indexed = script.compose(reply -> indexJoin(op, room, member, capacity, reply))
-        .compose(result -> announceJoin(result, events));
-    return timed(op, subject(room), script).compose(reply -> indexed);
+    // runs even if the caller timed out, so a join that Redis applied late is still indexed and announced
+    Future<JoinResult> indexed = script.compose(reply -> indexJoin(op, room, member, capacity, reply));
+    Future<Void> announced = script.compose(reply -> announceJoin(reply, events));
+    // the caller goes on once both are done, so its next change's events follow these
+    return timed(op, subject(room), script).compose(reply -> Future.join(indexed, announced).transform(done -> indexed));
   }
 
   @Override
@@ -173,12 +174,18 @@ public final class RedisPresenceStore implements PresenceStore {
         .map(done -> new JoinResult.Joined(others, !previous.isEmpty()));
   }
 
-  /** On Redis Cluster, where join.lua could not append the events itself: a first join announces, a new room first. */
-  private Future<JoinResult> announceJoin(JoinResult result, OutboxEvents events) {
-    if (!(result instanceof JoinResult.Joined joined) || joined.rejoined()) {
-      return Future.succeededFuture(result);
+  /**
+   * On Redis Cluster, where join.lua could not append the events itself: a first join announces,
+   * a new room first. Depends on the script's reply alone: the change happened whether or not
+   * the indexes (on other masters) could be updated after it.
+   */
+  private Future<Void> announceJoin(Response reply, OutboxEvents events) {
+    boolean firstJoin = "joined".equals(reply.get(0).toString()) && reply.get(1).toString().isEmpty();
+    if (!firstJoin) {
+      return Future.succeededFuture();
     }
-    return outbox.appendAfter(calls, events, joined.others().isEmpty(), true).map(result);
+    // {"joined", "", c1, j1, ...}: nobody else in the room means the join created it
+    return outbox.appendAfter(calls, events, reply.size() == 2, true);
   }
 
   /** Runs leave.lua; {@code requiredNode} null removes the member whichever node holds it. */
@@ -195,7 +202,8 @@ public final class RedisPresenceStore implements PresenceStore {
       Future<Void> memberGone = node == null ? Future.succeededFuture() : unindexMember(op, room, client, node);
       Future<Void> roomGone = remaining == 0 ? unindexRoom(op, room) : Future.succeededFuture();
       Future<Void> announced = outbox.appendAfter(calls, events, remaining == 0, false);
-      return Future.all(memberGone, roomGone, announced).map(true);
+      // join, not all: the caller goes on only once the events are appended, even if unindexing failed
+      return Future.join(memberGone, roomGone, announced).map(true);
     });
     return timed(op, subject(room), script).compose(reply -> unindexed);
   }

@@ -7,6 +7,8 @@ import io.signalmesh.testsupport.RedisClusterServers;
 import io.signalmesh.testsupport.RedisProcess;
 import io.signalmesh.testsupport.TestClient;
 import io.signalmesh.testsupport.Wait;
+import io.signalmesh.webhook.Receiver;
+import io.signalmesh.webhook.WebhookReceiver;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -22,7 +24,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * A mesh of node processes on a real three-master Redis Cluster ({@code --redis
  * redis-cluster://...}): clients join, relay, leave, resume and are reaped in rooms whose keys
- * live on every master, and the nodes re-assert presence the cluster lost.
+ * live on every master, and the nodes re-assert presence the cluster lost. Webhooks are on
+ * throughout, to a real receiver: the nodes deliver their events from one outbox stream.
  */
 @Timeout(120)
 class RedisClusterMeshIT {
@@ -31,15 +34,21 @@ class RedisClusterMeshIT {
   private static final int GRACE_SECONDS = 3;
   /** Liveness TTL 5 s + a reaper check 1 s + the grace + reaping (docs/cluster.md). */
   private static final Duration REAP_BOUND = Duration.ofSeconds(5 + 1 + GRACE_SECONDS + 5);
+  private static final String WEBHOOK_SECRET = "a-webhook-secret-for-the-cluster";
+  /** Delivery within a second when all is well; events a killed node held wait 5 s + a retry delay. */
+  private static final Duration WEBHOOK_ARRIVAL = Duration.ofSeconds(15);
 
   private static RedisClusterServers redis;
+  private static WebhookReceiver receiver;
   private static NodeGroup mesh;
 
   @BeforeAll
   static void start() {
     redis = RedisClusterServers.start(3);
+    receiver = new WebhookReceiver(WEBHOOK_SECRET).start();
     // nodes 1 and 2 serve the tests; node 3 is the one killed
-    mesh = NodeGroup.start("rcluster", 3, redis.url(), "--resume-grace", Integer.toString(GRACE_SECONDS));
+    mesh = NodeGroup.start("rcluster", 3, redis.url(), "--resume-grace", Integer.toString(GRACE_SECONDS),
+        "--webhook-url", receiver.url(), "--webhook-secret", WEBHOOK_SECRET);
   }
 
   @AfterAll
@@ -49,6 +58,9 @@ class RedisClusterMeshIT {
     }
     if (redis != null) {
       redis.close();
+    }
+    if (receiver != null) {
+      receiver.close();
     }
   }
 
@@ -149,6 +161,53 @@ class RedisClusterMeshIT {
         assertThat(reply.getJsonArray("participants").getList()).containsExactlyInAnyOrder(ada.id(), bob.id());
       }
     }
+  }
+
+  /**
+   * On a cluster a script may only touch one slot, so the events follow each presence script
+   * into the receiver's stream, which lives on one master while the rooms live on all three.
+   */
+  @Test
+  void webhooksReportEachRoomOnEveryMasterStartedJoinedLeftAndFinishedOnceEach() {
+    List<String> rooms = roomsOnEveryMaster("rc-hook-");
+    String stream = Receiver.of(List.of(receiver.url())).get(0).streamKey();
+    try (TestClient ada = mesh.node(0).connect(); TestClient bob = mesh.node(1).connect()) {
+      for (String room : rooms) {
+        ada.join(room, "Ada");
+        bob.join(room, "Bob");
+        ada.expect("participant-joined", m -> room.equals(m.getString("roomId")));
+      }
+      for (String room : rooms) {
+        bob.send(new JsonObject().put("type", "leave-room").put("roomId", room));
+        ada.expect("participant-left", m -> room.equals(m.getString("roomId")));
+        ada.send(new JsonObject().put("type", "leave-room").put("roomId", room));
+      }
+      ada.sync();
+      bob.sync();
+
+      Wait.until("the events of " + rooms.size() + " rooms", WEBHOOK_ARRIVAL,
+          () -> webhookEvents("rc-hook-").size() >= 6 * rooms.size());
+      Wait.until("the outbox stream to be delivered and empty", WEBHOOK_ARRIVAL,
+          () -> "0".equals(redis.command("XLEN", stream)));
+      List<JsonObject> events = webhookEvents("rc-hook-");
+      for (String room : rooms) {
+        assertThat(events).filteredOn(e -> room.equals(e.getString("roomId")))
+            .extracting(e -> e.getString("type") + " " + e.getString("participantId", "") + " " + e.getString("node", ""))
+            .as(room).containsExactlyInAnyOrder("room-started  ", "room-finished  ",
+                "participant-joined " + ada.id() + " " + mesh.node(0).nodeId(),
+                "participant-joined " + bob.id() + " " + mesh.node(1).nodeId(),
+                "participant-left " + bob.id() + " " + mesh.node(1).nodeId(),
+                "participant-left " + ada.id() + " " + mesh.node(0).nodeId());
+      }
+      assertThat(receiver.deliveries()).filteredOn(d -> d.event().getString("roomId").startsWith("rc-hook-"))
+          .as("POSTs, each event once").hasSize(events.size())
+          .allMatch(WebhookReceiver.Delivery::signatureValid);
+    }
+  }
+
+  /** The events the receiver accepted for rooms with the given prefix, each once. */
+  private static List<JsonObject> webhookEvents(String prefix) {
+    return receiver.events().stream().filter(e -> e.getString("roomId").startsWith(prefix)).toList();
   }
 
   /** The rooms /admin/rooms lists with the given prefix, as {roomId, participants}. */

@@ -30,17 +30,18 @@ import javax.crypto.spec.SecretKeySpec;
  * A real webhook receiver for tests: the JDK's HTTP server on a loopback port, checking each
  * POST's signature itself (its own HMAC, not the production code's) and keeping what it got.
  * It can answer 503 for a while, or be stopped (connections refused) and started again on the
- * same port, as a receiver in an outage would.
+ * same port, as a receiver in an outage would. Public for the cluster ITs that share their
+ * deployment with a webhook check.
  */
-final class WebhookReceiver implements AutoCloseable {
+public final class WebhookReceiver implements AutoCloseable {
 
   /** One POST as it arrived. */
-  record Delivery(Map<String, String> headers, String body, boolean signatureValid, int answeredWith) {
-    JsonObject event() {
+  public record Delivery(Map<String, String> headers, String body, boolean signatureValid, int answeredWith) {
+    public JsonObject event() {
       return new JsonObject(body);
     }
 
-    String header(String name) {
+    public String header(String name) {
       return headers.get(name.toLowerCase(java.util.Locale.ROOT));
     }
   }
@@ -52,11 +53,11 @@ final class WebhookReceiver implements AutoCloseable {
   private HttpServer server;
   private ExecutorService executor;
 
-  WebhookReceiver(String secret) {
+  public WebhookReceiver(String secret) {
     this.secret = secret.getBytes(StandardCharsets.UTF_8);
   }
 
-  synchronized WebhookReceiver start() {
+  public synchronized WebhookReceiver start() {
     try {
       server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
     } catch (IOException e) {
@@ -70,7 +71,7 @@ final class WebhookReceiver implements AutoCloseable {
   }
 
   /** Stops listening: further connections are refused until {@link #start()}. */
-  synchronized void stop() {
+  public synchronized void stop() {
     if (server != null) {
       server.stop(0);
       executor.shutdownNow();
@@ -79,48 +80,48 @@ final class WebhookReceiver implements AutoCloseable {
   }
 
   /** The status every POST gets from now on (200 accepts; 503 is an outage that still answers). */
-  void answerWith(int status) {
+  public void answerWith(int status) {
     answer.set(status);
   }
 
-  String url() {
+  public String url() {
     return "http://127.0.0.1:" + port + "/hooks";
   }
 
   /** Every POST so far, accepted or not. */
-  synchronized List<Delivery> deliveries() {
+  public synchronized List<Delivery> deliveries() {
     return List.copyOf(deliveries);
   }
 
   /** The POSTs answered 2xx: the events the receiver acknowledged. */
-  synchronized List<Delivery> accepted() {
+  public synchronized List<Delivery> accepted() {
     return deliveries.stream().filter(d -> d.answeredWith() / 100 == 2).toList();
   }
 
   /** The accepted events, each id once, in arrival order. */
-  synchronized List<JsonObject> events() {
+  public synchronized List<JsonObject> events() {
     Map<String, JsonObject> byId = new LinkedHashMap<>();
     accepted().forEach(d -> byId.putIfAbsent(d.event().getString("id"), d.event()));
     return List.copyOf(byId.values());
   }
 
   /** Waits until an accepted event matches. */
-  JsonObject awaitEvent(String description, Duration timeout, Predicate<JsonObject> match) {
+  public JsonObject awaitEvent(String description, Duration timeout, Predicate<JsonObject> match) {
     Wait.until(description, timeout, () -> events().stream().anyMatch(match));
     return events().stream().filter(match).findFirst().orElseThrow();
   }
 
   /** Waits until {@code count} distinct events were accepted. */
-  List<JsonObject> awaitEvents(int count, Duration timeout) {
+  public List<JsonObject> awaitEvents(int count, Duration timeout) {
     Wait.until(count + " webhook events (got " + events().size() + ")", timeout, () -> events().size() >= count);
     return events();
   }
 
-  static Predicate<JsonObject> event(String type, String roomId) {
+  public static Predicate<JsonObject> event(String type, String roomId) {
     return e -> type.equals(e.getString("type")) && roomId.equals(e.getString("roomId"));
   }
 
-  static Predicate<JsonObject> event(String type, String roomId, String participantId) {
+  public static Predicate<JsonObject> event(String type, String roomId, String participantId) {
     return event(type, roomId).and(e -> participantId.equals(e.getString("participantId")));
   }
 
