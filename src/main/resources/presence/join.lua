@@ -5,6 +5,11 @@
 -- ARGV[2]  member JSON without joinedAt, a non-empty object: {"node":"...","name":...,"metadata":...}
 -- ARGV[3]  joinedAt (epoch millis) used when the client is not yet a member
 -- ARGV[4]  capacity: most members the room may hold
+-- KEYS[2..], ARGV[5..7] optional, webhooks on: the receivers' outbox streams
+--          (signalmesh:webhooks:{<receiver>}), the most entries one may hold, the participant-joined
+--          event and the room-started event ("" = none). The events are appended to every stream
+--          (unless full: then dropped) only for a first join, room-started first and only if the
+--          join created the room; a rejoin or a full room records nothing.
 --
 -- Returns  {"full"}                                       the room holds capacity others; nothing changed
 --          {"joined", previousJson, c1, j1, c2, j2, ...}  previousJson is "" for a first join; ci/ji are
@@ -12,17 +17,37 @@
 --
 -- The stored JSON always starts with {"joinedAt":<digits>, so a rejoin keeps the first join time
 -- without decoding (and re-encoding) the app's metadata.
+local function record(event)
+  if event == '' then
+    return
+  end
+  for i = 2, #KEYS do
+    if redis.call('XLEN', KEYS[i]) < tonumber(ARGV[5]) then
+      redis.call('XADD', KEYS[i], '*', 'event', event)
+    end
+  end
+end
+
 local previous = redis.call('HGET', KEYS[1], ARGV[1])
+local created = false
 if not previous then
-  if redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[4]) then
+  local count = redis.call('HLEN', KEYS[1])
+  if count >= tonumber(ARGV[4]) then
     return {'full'}
   end
+  created = count == 0
   previous = ''
 end
 
 local joinedAt = string.match(previous, '^{"joinedAt":(%-?%d+),') or ARGV[3]
 local stored = '{"joinedAt":' .. joinedAt .. ',' .. string.sub(ARGV[2], 2)
 redis.call('HSET', KEYS[1], ARGV[1], stored)
+if previous == '' and #KEYS > 1 then
+  if created then
+    record(ARGV[7])
+  end
+  record(ARGV[6])
+end
 
 local reply = {'joined', previous}
 local all = redis.call('HGETALL', KEYS[1])

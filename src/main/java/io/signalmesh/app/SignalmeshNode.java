@@ -14,15 +14,16 @@ import io.signalmesh.gateway.SignalingVerticle;
 import io.signalmesh.admin.AdminApi;
 import io.signalmesh.admin.AdminAuth;
 import io.signalmesh.admin.NodeCommands;
+import io.signalmesh.cluster.ClusterIsolation;
 import io.signalmesh.cluster.ClusteredVertx;
+import io.signalmesh.cluster.MeshRejoin;
+import io.signalmesh.cluster.NodeLease;
 import io.signalmesh.metrics.SignalingMetrics;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.micrometer.backends.BackendRegistries;
-import io.signalmesh.cluster.MeshRejoin;
-import io.signalmesh.cluster.NodeLease;
 import io.signalmesh.cluster.NodeLiveness;
 import io.signalmesh.cluster.NodeReaper;
 import io.signalmesh.cluster.PresenceReassertion;
@@ -48,6 +49,8 @@ import io.signalmesh.signaling.RoomMembership;
 import io.signalmesh.signaling.SessionLifecycle;
 import io.signalmesh.signaling.TokenExpiry;
 import io.signalmesh.signaling.TokenRoomAccess;
+import io.signalmesh.webhook.WebhookEvents;
+import io.signalmesh.webhook.Webhooks;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -57,6 +60,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,7 +75,8 @@ public final class SignalmeshNode {
 
   /** What a running node holds on to in order to stop. */
   private record Parts(Vertx vertx, ServerConfig config, SessionRegistry sessions, PresenceStore presence,
-      NodeDirectory directory, NodeInbox inbox, NodeLiveness liveness, NodeReaper reaper, Drainer drainer) {}
+      NodeDirectory directory, NodeInbox inbox, NodeLiveness liveness, NodeReaper reaper, Drainer drainer,
+      ClusterIsolation isolation, AtomicReference<String> webhookDeployment) {}
 
   private final Parts parts;
   private Future<Void> stopped;
@@ -101,7 +106,9 @@ public final class SignalmeshNode {
     String nodeId = config.nodeId();
     Clock clock = Clock.systemUTC();
     SignalingMetrics metrics = SignalingMetrics.forNode(BackendRegistries.getNow(registryName));
-    Backends backends = Backends.create(vertx, config, metrics);
+    Webhooks webhooks = Webhooks.from(config.webhooks());
+    WebhookEvents events = webhooks.events(clock);
+    Backends backends = Backends.create(vertx, config, metrics, webhooks);
     PresenceStore presence = backends.presence();
     NodeDirectory directory = backends.directory();
     SessionRegistry sessions = new SessionRegistry();
@@ -113,7 +120,7 @@ public final class SignalmeshNode {
     SessionForwards forwards = new SessionForwards(Duration.ofSeconds(60));
     MeshRouter router = new MeshRouter(nodeId, sessions, views, inbox, forwards);
     SessionRecords records = new SessionRecords(directory, nodeId);
-    RoomMembership membership = new RoomMembership(presence, views, router, clock, records);
+    RoomMembership membership = new RoomMembership(presence, views, router, clock, records, events);
     IceServers iceServers = iceServers(config, clock);
     SessionLifecycle lifecycle = new SessionLifecycle(vertx, sessions, new SessionTokens(), membership,
         iceServers::forClient, config.limits().resumeGrace(), config.limits().resumeInboxMessages(),
@@ -125,19 +132,23 @@ public final class SignalmeshNode {
     ClientMessages messages = new ClientMessages(new EnvelopeParser(config.limits().fieldLimits()), router,
         membership, access, config.limits(), metrics);
     NodeLiveness liveness = new NodeLiveness(vertx, directory, nodeId,
-        new PresenceReassertion(sessions, views, presence, records)::run, lease);
+        new PresenceReassertion(nodeId, sessions, views, presence, records, forwards)::run, lease);
     NodeReaper reaper = new NodeReaper(vertx, nodeId, directory, presence, inbox, router, config.limits().resumeGrace(),
-        metrics);
+        metrics, events);
     MeshRejoin rejoin = new MeshRejoin(vertx, nodeId, directory, presence, reaper, liveness,
-        config.limits().resumeGrace(), () -> dropAll(nodeId, inbox, lifecycle, views));
+        config.limits().resumeGrace(), () -> fence(nodeId, inbox, lifecycle, views));
     Drainer drainer = new Drainer(nodeId, sessions);
+    ClusterIsolation isolation = new ClusterIsolation(vertx, nodeId, directory, () -> ClusteredVertx.members(vertx),
+        config.limits().resumeGrace(), () -> lifecycle.releaseAll("cut-off"),
+        () -> reapGivenUp(presence, sessions, reaper, nodeId));
     AtomicInteger boundPort = new AtomicInteger(config.port());
     NodeCommands commands = new NodeCommands(nodeId, () -> config.host() + ":" + boundPort.get(), sessions, views,
         membership, drainer::draining, drainer::drain, () -> new JsonObject()
-            .put("clusterMembers", clusterMembers(vertx)).put("unconfirmedFrames", inbox.unconfirmed()));
+            .put("clusterMembers", ClusteredVertx.members(vertx)).put("unconfirmedFrames", inbox.unconfirmed()));
     ServerOptionsFactory options = new ServerOptionsFactory(config);
     ManagementVerticle management = new ManagementVerticle(options.management(),
-        () -> Future.succeededFuture(readiness(nodeId, drainer.draining(), directory.healthy(), lease.fenced())),
+        () -> Future.succeededFuture(readiness(nodeId, drainer.draining(), directory.healthy(), isolation.state(),
+            lease.fenced())),
         managementRoutes -> {
           managementRoutes.get("/metrics").handler(PrometheusScrapingHandler.create(registryName));
           mountAdmin(managementRoutes, config, presence, directory, inbox);
@@ -147,9 +158,13 @@ public final class SignalmeshNode {
     metrics.gauge("signalmesh.sessions", "Sessions held, connected or waiting for a resume", sessions::size);
     metrics.gauge("signalmesh.rooms", "Rooms with a member on this node", views::size);
     metrics.gauge("signalmesh.ready",
-        "1 while the node takes new clients (not draining, presence reachable, not rejoining after being declared dead)",
-        () -> !drainer.draining() && directory.healthy() && !lease.fenced() ? 1 : 0);
+        "1 while the node takes new clients (not draining, presence reachable, in the mesh and not fenced)",
+        () -> !drainer.draining() && directory.healthy() && !isolation.isolated() && !lease.fenced() ? 1 : 0);
     metrics.gauge("signalmesh.draining", "1 while the node drains", () -> drainer.draining() ? 1 : 0);
+    metrics.gauge("signalmesh.mesh.unconfirmed", "Frames sent to other nodes and not confirmed by them yet",
+        inbox::unconfirmed);
+    metrics.counter("signalmesh.mesh.given.up", "Frames a live node did not confirm in time; relay senders got an error",
+        inbox, NodeInbox::givenUp);
     metrics.gauge("signalmesh.room.participants", "Memberships of this node's sessions",
         () -> sessions.all().stream().mapToInt(s -> s.rooms().size()).sum());
     ConnectionCounter connectionCounter = new ConnectionCounter(config.abuse().maxConnectionsPerIp());
@@ -160,19 +175,25 @@ public final class SignalmeshNode {
       forwards.sweep();
       authThrottle.sweep(System.nanoTime());
     });
-    Parts parts = new Parts(vertx, config, sessions, presence, directory, inbox, liveness, reaper, drainer);
+    Parts parts = new Parts(vertx, config, sessions, presence, directory, inbox, liveness, reaper, drainer, isolation,
+        new AtomicReference<>());
     return rejoin.declareEarlierRun()
         .compose(earlierRun -> inbox.register(views, (target, frame) -> deliverFromInbox(router, target, frame),
             lifecycle::handOver, commands).map(earlierRun))
         .compose(rejoin::atStart)
+        .compose(ignored -> !webhooks.enabled() ? Future.<Void>succeededFuture()
+            : vertx.deployVerticle(webhooks.verticle(backends.outbox(), BackendRegistries.getNow(registryName)))
+                .onSuccess(parts.webhookDeployment()::set).<Void>mapEmpty())
         .compose(ignored -> {
           reaper.start();
+          isolation.start();
           Supplier<Future<String>> deploySignaling = () -> vertx.executeBlocking(() -> FreePort.resolve(config.host(), config.port()))
               .compose(port -> {
                 boundPort.set(port);
                 return vertx.deployVerticle(() -> new SignalingVerticle(options.signaling(port), lifecycle, messages,
                         config.limits(), config.abuse(), admission, connectionCounter, authThrottle,
-                        () -> WebApp.staticHandler(config.webRoot()), () -> !drainer.draining() && !lease.fenced(), metrics,
+                        () -> WebApp.staticHandler(config.webRoot()),
+                        () -> !drainer.draining() && !isolation.isolated() && !lease.fenced(), metrics,
                         lease::serving, lease::whenServing),
                     new DeploymentOptions().setInstances(eventLoopInstances()));
               });
@@ -222,21 +243,36 @@ public final class SignalmeshNode {
    * clients reconnect and resume elsewhere, or here once it rejoined) and forgets its room views
    * and what other nodes sent it meanwhile, all of which the others parked or will reap.
    */
-  private static void dropAll(String nodeId, NodeInbox inbox, SessionLifecycle lifecycle, RoomViews views) {
+  private static void fence(String nodeId, NodeInbox inbox, SessionLifecycle lifecycle, RoomViews views) {
     inbox.dropHeld();
-    int connected = lifecycle.dropAll();
+    int released = lifecycle.releaseAll(SessionLifecycle.REJOINING);
     views.clear();
-    LOG.atWarn().addKeyValue("node", nodeId).addKeyValue("connections", connected)
+    LOG.atWarn().addKeyValue("node", nodeId).addKeyValue("sessions", released)
         .log("fenced: every client told to reconnect, room views dropped");
   }
 
-  private static JsonObject readiness(String nodeId, boolean draining, boolean presenceHealthy, boolean fenced) {
+
+  /**
+   * What a node cut off from the mesh still holds in Redis for sessions it gave up that did not
+   * resume anywhere: reaped (with leaves announced); true once nothing is left.
+   */
+  private static Future<Boolean> reapGivenUp(PresenceStore presence, SessionRegistry sessions, NodeReaper reaper,
+      String nodeId) {
+    return presence.membershipsOfNode(nodeId).compose(held -> {
+      boolean leftovers = held.stream().anyMatch(m -> sessions.get(m.member().clientId()) == null);
+      return leftovers ? reaper.reap(nodeId).map(false) : Future.succeededFuture(true);
+    });
+  }
+
+  private static JsonObject readiness(String nodeId, boolean draining, boolean presenceHealthy,
+      ClusterIsolation.State cluster, boolean fenced) {
     return new JsonObject()
-        .put("ready", !draining && presenceHealthy && !fenced)
+        .put("ready", !draining && presenceHealthy && cluster == ClusterIsolation.State.JOINED && !fenced)
         .put("node", nodeId)
         .put("draining", draining)
         .put("presence", presenceHealthy ? "UP" : "DOWN")
-        .put("rejoining", fenced);
+        // fenced: declared dead while paused, rejoining as a new run (docs/reliability.md, Pauses)
+        .put("cluster", fenced ? "fenced" : cluster.name().replace('_', '-'));
   }
 
   private static IceServers iceServers(ServerConfig config, Clock clock) {
@@ -251,12 +287,6 @@ public final class SignalmeshNode {
     } catch (IllegalArgumentException e) {
       throw new ConfigException("--stun-urls/--turn-urls", e.getMessage());
     }
-  }
-
-  /** Members of the Hazelcast cluster as this node sees them (1 when not clustered). */
-  private static int clusterMembers(Vertx vertx) {
-    var clusterManager = ((io.vertx.core.internal.VertxInternal) vertx).clusterManager();
-    return clusterManager == null ? 1 : clusterManager.getNodes().size();
   }
 
   private static int eventLoopInstances() {
@@ -293,7 +323,12 @@ public final class SignalmeshNode {
         .eventually(() -> {
           parts.liveness().stop();
           parts.reaper().stop();
+          parts.isolation().stop();
           return parts.inbox().unregister();
+        })
+        .eventually(() -> {
+          String webhooks = parts.webhookDeployment().get();
+          return webhooks == null ? Future.succeededFuture() : parts.vertx().undeploy(webhooks);
         })
         .eventually(() -> parts.presence().close())
         .eventually(() -> parts.vertx().close())

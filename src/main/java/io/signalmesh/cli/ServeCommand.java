@@ -6,6 +6,7 @@ import io.signalmesh.config.ClusterConfig;
 import io.signalmesh.config.ConfigException;
 import io.signalmesh.config.ServerConfig;
 import io.signalmesh.config.SessionLimits;
+import io.signalmesh.config.WebhookConfig;
 import io.signalmesh.logging.LogSetup;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -55,7 +56,7 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--eventbus-port", defaultValue = "0", description = "Event bus port, 0 = any free port (default: ${DEFAULT-VALUE})")
   int eventBusPort;
 
-  @Option(names = "--redis", description = "Redis URL for presence (redis://host:port, rediss://...); default in-memory")
+  @Option(names = "--redis", description = "Redis URL for presence: redis://host:port, rediss://..., redis-sentinel://h1:p1,h2:p2/master or redis-cluster://h1:p1,h2:p2; default in-memory")
   String redis;
   @Option(names = "--redis-timeout", defaultValue = "2s", converter = DurationConverter.class, description = "Timeout of each Redis command (default: ${DEFAULT-VALUE})")
   Duration redisTimeout;
@@ -118,6 +119,13 @@ public final class ServeCommand implements Callable<Integer> {
   Duration authFailureDelay;
   @Option(names = "--auth-failure-max-delay", defaultValue = "5s", converter = DurationConverter.class, description = "Longest such delay (default: ${DEFAULT-VALUE})")
   Duration authFailureMaxDelay;
+
+  @Option(names = "--webhook-url", split = ",", description = "URL that gets room and participant events as signed JSON POSTs; repeat it (or separate by commas) for several")
+  List<String> webhookUrls = List.of();
+  @Option(names = "--webhook-secret", description = "HMAC-SHA256 key (16+ bytes) of the X-Signalmesh-Signature header; required with --webhook-url")
+  String webhookSecret;
+  @Option(names = "--webhook-timeout", defaultValue = "5s", converter = DurationConverter.class, description = "Longest one webhook delivery attempt may take (default: ${DEFAULT-VALUE})")
+  Duration webhookTimeout;
 
   @Option(names = "--tls-cert", description = "PEM certificate chain: serve HTTPS/WSS")
   Path tlsCert;
@@ -217,7 +225,8 @@ public final class ServeCommand implements Callable<Integer> {
         tlsCert == null ? null : new ServerConfig.TlsConfig(tlsCert, tlsKey),
         format, webRoot, drainTimeout, limits,
         new AbuseLimits(allowedOrigins, maxConnectionsPerIp, trustedProxies, joinRate, joinBurst, handshakeTimeout,
-            authFailureDelay, authFailureMaxDelay));
+            authFailureDelay, authFailureMaxDelay),
+        new WebhookConfig(webhookUrls, webhookSecret, webhookTimeout));
   }
 
   private static String randomNodeId() {

@@ -25,6 +25,12 @@ public final class ClusteredVertx {
   public static final int MAX_NO_HEARTBEAT_SECONDS = 5;
   /** Event-bus connections are pinged this often and dropped when a ping is not answered within the same time. */
   public static final long EVENT_BUS_PING_MILLIS = 2000;
+  /**
+   * A connection to another node's event bus that is not up by then is given up and tried
+   * again on the next message, instead of waiting out the default minute: traffic resumes
+   * within seconds when a blocked path opens again.
+   */
+  public static final int EVENT_BUS_CONNECT_TIMEOUT_MILLIS = 2000;
 
   private ClusteredVertx() {}
 
@@ -35,11 +41,18 @@ public final class ClusteredVertx {
         .setPort(cluster.eventBusPort())
         .setClusterPublicHost(cluster.host())
         .setClusterPingInterval(EVENT_BUS_PING_MILLIS)
-        .setClusterPingReplyInterval(EVENT_BUS_PING_MILLIS);
+        .setClusterPingReplyInterval(EVENT_BUS_PING_MILLIS)
+        .setConnectTimeout(EVENT_BUS_CONNECT_TIMEOUT_MILLIS);
     return Vertx.builder()
         .with(options.setEventBusOptions(eventBus))
         .withClusterManager(new HazelcastClusterManager(hazelcast(cluster)))
         .buildClustered();
+  }
+
+  /** Members of the cluster this node sees, itself included (1 when not clustered). */
+  public static int members(Vertx vertx) {
+    io.vertx.core.spi.cluster.ClusterManager manager = ((io.vertx.core.internal.VertxInternal) vertx).clusterManager();
+    return manager == null ? 1 : manager.getNodes().size();
   }
 
   static Config hazelcast(ClusterConfig cluster) {

@@ -5,16 +5,21 @@ import io.signalmesh.presence.NodeFencedException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The node's heartbeat in the directory, once a second. When the directory has lost what the
- * node asserted (Redis restarted empty or was flushed), the node re-asserts its live sessions
- * so that presence is whole again within a heartbeat or two. Each heartbeat that comes back
- * vouches for the node's {@link NodeLease}; one refused because the mesh declared the node dead
- * (it was paused past the TTL) fences it: the heartbeat stops until the node has rejoined.
+ * node asserted (Redis restarted empty or was flushed), or answers again after a heartbeat
+ * failed (a failover may have promoted a replica that lacks the latest joins and leaves, and
+ * leaves made meanwhile were applied only locally), the node reconciles its presence (see
+ * {@link PresenceReassertion}) so that it is whole again within a heartbeat or two. Each
+ * heartbeat that comes back vouches for the node's {@link NodeLease}; one refused because the
+ * mesh declared the node dead (it was paused past the TTL) fences it: the heartbeat stops until
+ * the node has rejoined as a new run ({@link MeshRejoin}).
  */
 public final class NodeLiveness {
 
@@ -29,12 +34,17 @@ public final class NodeLiveness {
   private final Supplier<Future<Integer>> reassert;
   private final NodeLease lease;
   private Runnable onFenced = () -> { };
-  private boolean beating;
-  private boolean fenced;
-  private boolean wasHealthy = true;
+  private volatile boolean fenced;
+  private volatile boolean beating;
+  private final AtomicBoolean repairing = new AtomicBoolean();
+  private volatile boolean wasHealthy = true;
+  /** Heartbeats and repairs that failed so far: after each, the store may have missed writes. */
+  private final AtomicLong failures = new AtomicLong();
+  /** The count of {@link #failures} when the last successful repair started. */
+  private volatile long repairedUpTo;
   private long timer = -1;
 
-  /** @param reassert re-writes the node's sessions and memberships; completes with how many it wrote */
+  /** @param reassert reconciles the node's sessions and memberships; completes with how many it wrote */
   public NodeLiveness(Vertx vertx, NodeDirectory directory, String nodeId, Supplier<Future<Integer>> reassert,
       NodeLease lease) {
     this.vertx = vertx;
@@ -49,10 +59,10 @@ public final class NodeLiveness {
     this.onFenced = action;
   }
 
-  /** The first heartbeat; later ones follow every second. */
+  /** The first heartbeat (and the first assertion); later ones follow every second. */
   public Future<Void> start() {
     timer = vertx.setPeriodic(INTERVAL_MILLIS, id -> beat());
-    return beatOnce().mapEmpty();
+    return beatOnce();
   }
 
   public void stop() {
@@ -60,7 +70,6 @@ public final class NodeLiveness {
       vertx.cancelTimer(timer);
     }
   }
-
   /** The node rejoined as a new run: heartbeats go on, and the lease vouches again. */
   Future<Void> resume() {
     fenced = false;
@@ -68,25 +77,33 @@ public final class NodeLiveness {
     return beatOnce();
   }
 
+
   private void beat() {
     if (!beating && !fenced) {
       beatOnce();
     }
   }
 
+  /**
+   * One heartbeat, then a repair if one is due. The next heartbeat does not wait for the repair
+   * (a busy node's reconciliation may take longer than the liveness TTL).
+   */
   private Future<Void> beatOnce() {
     beating = true;
     long sentNanos = System.nanoTime();
     return directory.heartbeat(nodeId, TTL)
-        .compose(intact -> intact ? Future.succeededFuture() : repair())
         .onComplete(done -> {
           beating = false;
           if (done.failed() && done.cause() instanceof NodeFencedException) {
             fenced();
             return;
           }
+          // a heartbeat that failed because Redis is down vouches too: nobody can declare the node dead then
           lease.vouched(sentNanos);
           boolean healthy = done.succeeded();
+          if (!healthy) {
+            failures.incrementAndGet();
+          }
           if (healthy != wasHealthy) {
             LOG.atWarn().addKeyValue("node", nodeId).addKeyValue("healthy", healthy)
                 .addKeyValue("error", done.failed() ? done.cause().getMessage() : null)
@@ -94,6 +111,7 @@ public final class NodeLiveness {
             wasHealthy = healthy;
           }
         })
+        .compose(intact -> intact && failures.get() == repairedUpTo ? Future.<Void>succeededFuture() : repair())
         .recover(e -> Future.succeededFuture());
   }
 
@@ -109,10 +127,22 @@ public final class NodeLiveness {
   }
 
   private Future<Void> repair() {
+    if (!repairing.compareAndSet(false, true)) {
+      return Future.succeededFuture();
+    }
+    long seen = failures.get();
     return reassert.get()
         .compose(written -> directory.markAsserted(nodeId).map(written))
-        .onSuccess(written -> LOG.atInfo().addKeyValue("node", nodeId).addKeyValue("memberships", written)
-            .log("presence asserted"))
+        .onSuccess(written -> {
+          repairedUpTo = seen;
+          LOG.atInfo().addKeyValue("node", nodeId).addKeyValue("memberships", written).log("presence asserted");
+        })
+        .onFailure(e -> {
+          failures.incrementAndGet();
+          LOG.atWarn().addKeyValue("node", nodeId).addKeyValue("error", e.getMessage())
+              .log("presence not asserted; retrying at the next heartbeat");
+        })
+        .onComplete(done -> repairing.set(false))
         .mapEmpty();
   }
 }

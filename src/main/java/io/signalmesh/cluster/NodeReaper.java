@@ -11,6 +11,7 @@ import io.signalmesh.routing.MeshRouter;
 import io.signalmesh.routing.NodeInbox;
 import io.signalmesh.session.ClientId;
 import io.signalmesh.session.RoomId;
+import io.signalmesh.webhook.WebhookEvents;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
@@ -26,14 +27,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Cleans up after dead nodes. Every second it asks the directory which nodes stopped
- * heartbeating (the first to ask declares such a node dead, see {@link NodeDirectory#deadNodes});
- * frames for a dead node are parked for its clients' resume from then on. Once the resume grace
- * has passed for one (its clients had that long to resume elsewhere), one surviving node claims
- * it and removes the members it still holds, and their rooms get {@code peer-disconnected} and
- * {@code participant-left} with reason {@code node-failure}. A member that resumed on a live node
- * is never touched: removal is conditional on the store still naming the dead node. A node that
- * rejoined meanwhile (restarted, or back from a pause and fenced) is not reaped again, and frames
- * go to it again.
+ * heartbeating (the first to ask declares such a node dead, see {@link NodeDirectory#deadNodes}:
+ * a node paused that long fences itself when it comes back); once the resume grace has passed
+ * for one (its clients had that long to resume elsewhere), one surviving node claims it and
+ * removes the members it still holds, and their
+ * rooms get {@code peer-disconnected} and {@code participant-left} with reason
+ * {@code node-failure}. A member that resumed on a live node is never touched: removal is
+ * conditional on the store still naming the dead node.
  */
 public final class NodeReaper {
 
@@ -48,15 +48,15 @@ public final class NodeReaper {
   private final MeshRouter router;
   private final Duration grace;
   private final SignalingMetrics metrics;
+  private final WebhookEvents events;
   private final Set<String> scheduled = new HashSet<>();
-  /** Nodes seen dead and not yet seen alive again; touched on the timer's context only. */
-  private final Set<String> seenDead = new HashSet<>();
   private long timer = -1;
   private boolean checking;
 
   public NodeReaper(Vertx vertx, String nodeId, NodeDirectory directory, PresenceStore presence, NodeInbox inbox,
-      MeshRouter router, Duration grace, SignalingMetrics metrics) {
+      MeshRouter router, Duration grace, SignalingMetrics metrics, WebhookEvents events) {
     this.metrics = metrics;
+    this.events = events;
     this.vertx = vertx;
     this.nodeId = nodeId;
     this.directory = directory;
@@ -82,39 +82,38 @@ public final class NodeReaper {
     }
     checking = true;
     directory.deadNodes()
-        .compose(dead -> directory.knownNodes().map(known -> {
-          dead.stream().filter(node -> !node.equals(nodeId)).forEach(this::schedule);
-          for (String node : List.copyOf(seenDead)) {
-            if (known.contains(node) && !dead.contains(node)) {
-              seenDead.remove(node);
-              inbox.nodeAlive(node);
-              LOG.atInfo().addKeyValue("node", node).log("node alive again; sending to it again");
-            }
-          }
-          return null;
-        }))
+        .onSuccess(dead -> dead.stream().filter(node -> !node.equals(nodeId)).forEach(this::schedule))
         .onComplete(done -> checking = false);
   }
 
   private void schedule(String dead) {
-    seenDead.add(dead);
     if (!scheduled.add(dead)) {
       return;
     }
     inbox.nodeDied(dead);
     LOG.atWarn().addKeyValue("deadNode", dead).addKeyValue("graceSeconds", grace.toSeconds())
         .log("node stopped heartbeating; reaping its members after the resume grace");
-    vertx.setTimer(Math.max(1, grace.toMillis()), id -> reap(dead).onComplete(done -> scheduled.remove(dead)));
+    vertx.setTimer(Math.max(1, grace.toMillis()), id -> reapIfStillDead(dead).onComplete(done -> scheduled.remove(dead)));
   }
 
   /**
-   * Reaps a dead node if it is still declared dead (it did not rejoin meanwhile) and this node
-   * wins the claim; completes with the number of members removed.
+   * A node that heartbeats again before its grace ran out (a partition healed, a long pause
+   * ended) is not reaped: it may hold live sessions again, and it cleans up what it gave up
+   * itself (see {@link ClusterIsolation}).
    */
+  private Future<Integer> reapIfStillDead(String node) {
+    return directory.deadNodes().compose(dead -> {
+      if (dead.contains(node)) {
+        return reap(node);
+      }
+      LOG.atInfo().addKeyValue("node", node).log("node heartbeats again; not reaping it");
+      return Future.succeededFuture(0);
+    });
+  }
+
+  /** Reaps a dead node if this node wins the claim; completes with the number of members removed. */
   public Future<Integer> reap(String dead) {
-    return directory.isDeclaredDead(dead)
-        .compose(declared -> declared ? directory.claimReaping(dead, nodeId, CLAIM_TTL) : Future.succeededFuture(false))
-        .compose(won -> {
+    return directory.claimReaping(dead, nodeId, CLAIM_TTL).compose(won -> {
       if (!won) {
         return Future.succeededFuture(0);
       }
@@ -132,7 +131,9 @@ public final class NodeReaper {
   private Future<List<NodeMembership>> removeAll(String dead, List<NodeMembership> held) {
     List<Future<Boolean>> removals = new ArrayList<>();
     for (NodeMembership membership : held) {
-      removals.add(presence.leaveIfOnNode(membership.room(), membership.member().clientId(), dead));
+      ClientId client = membership.member().clientId();
+      removals.add(presence.leaveIfOnNode(membership.room(), client, dead,
+          events.left(membership.room(), client, dead, LeaveReason.NODE_FAILURE)));
     }
     return Future.all(removals).map(done -> {
       List<NodeMembership> removed = new ArrayList<>();

@@ -2,7 +2,9 @@ package io.signalmesh.cluster;
 
 import io.signalmesh.presence.Member;
 import io.signalmesh.presence.PresenceStore;
+import io.signalmesh.presence.PresenceStore.NodeMembership;
 import io.signalmesh.routing.RoomViews;
+import io.signalmesh.routing.SessionForwards;
 import io.signalmesh.session.RoomId;
 import io.signalmesh.session.Session;
 import io.signalmesh.session.SessionRegistry;
@@ -10,41 +12,102 @@ import io.signalmesh.signaling.SessionRecords;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
- * Writes everything this node holds back into the presence store: each live session's record
- * and each of its memberships, as this node's room views know them. Used when the store lost
- * its data; idempotent, capacity ignored (these members are in their rooms already).
+ * Makes the presence store agree with what this node holds, after the store lost data or was
+ * unreachable: a failover may have promoted a replica without the latest joins and leaves, and
+ * leaves made while Redis was down were applied only locally.
+ *
+ * <ol>
+ *   <li>Writes back each live session's record and memberships, as this node's room views know
+ *       them (idempotent, capacity ignored: these members are in their rooms already).</li>
+ *   <li>Removes what the store says this node holds but no session here does: the member left
+ *       (or its session ended) while the store could not be told.</li>
+ * </ol>
+ *
+ * Each session's part runs through {@link Session#serially}, after the room operations it has
+ * in flight, so a write-back never re-creates a membership that a concurrent leave removed, and
+ * a removal never undoes a concurrent join. A session that is waiting to be resumed, or that
+ * moved to another node lately, is left alone. Sessions are handled a few at a time, so that a
+ * busy node does not flood the Redis client's queue.
  */
 public final class PresenceReassertion {
 
+  /** Sessions (and stale memberships) handled at once. */
+  private static final int CONCURRENCY = 16;
+
+  private final String nodeId;
   private final SessionRegistry sessions;
   private final RoomViews views;
   private final PresenceStore presence;
   private final SessionRecords records;
+  private final SessionForwards forwards;
 
-  public PresenceReassertion(SessionRegistry sessions, RoomViews views, PresenceStore presence, SessionRecords records) {
+  public PresenceReassertion(String nodeId, SessionRegistry sessions, RoomViews views, PresenceStore presence,
+      SessionRecords records, SessionForwards forwards) {
+    this.nodeId = nodeId;
     this.sessions = sessions;
     this.views = views;
     this.presence = presence;
     this.records = records;
+    this.forwards = forwards;
   }
 
-  /** Completes with the number of memberships written. */
+  /** Completes with the number of memberships written back (stale ones removed are not counted). */
   public Future<Integer> run() {
+    return inChunks(new ArrayList<>(sessions.all()), session -> session.serially(() -> writeBack(session)))
+        .compose(written -> presence.membershipsOfNode(nodeId)
+            .compose(held -> inChunks(held, this::removeIfNotHeld))
+            .map(removed -> written.stream().mapToInt(Integer::intValue).sum()));
+  }
+
+  private Future<Integer> writeBack(Session session) {
+    if (session.state() == Session.State.ENDED) {
+      return Future.succeededFuture(0);
+    }
+    records.save(session);
     List<Future<?>> writes = new ArrayList<>();
-    for (Session session : sessions.all()) {
-      if (session.state() == Session.State.ENDED) {
-        continue;
-      }
-      records.save(session);
-      for (RoomId room : session.rooms()) {
-        Member member = views.member(room, session.id());
-        if (member != null) {
-          writes.add(presence.join(room, member, Integer.MAX_VALUE));
-        }
+    for (RoomId room : session.rooms()) {
+      Member member = views.member(room, session.id());
+      if (member != null) {
+        writes.add(presence.join(room, member, Integer.MAX_VALUE));
       }
     }
     return Future.all(writes).map(done -> writes.size());
+  }
+
+  private Future<Boolean> removeIfNotHeld(NodeMembership membership) {
+    RoomId room = membership.room();
+    Session session = sessions.get(membership.member().clientId());
+    if (session == null) {
+      // moved: the node it resumed on is about to adopt this membership
+      return forwards.nodeOf(membership.member().clientId()) != null
+          ? Future.succeededFuture(false)
+          : presence.leaveIfOnNode(room, membership.member().clientId(), nodeId);
+    }
+    return session.serially(() -> session.state() == Session.State.CONNECTED && !session.rooms().contains(room)
+        ? presence.leaveIfOnNode(room, session.id(), nodeId)
+        : Future.succeededFuture(false));
+  }
+
+  /** Applies {@code call} to every item, {@link #CONCURRENCY} at a time; results in the items' order. */
+  private static <T, R> Future<List<R>> inChunks(List<T> items, Function<T, Future<R>> call) {
+    return inChunks(items, 0, call, new ArrayList<>(items.size()));
+  }
+
+  private static <T, R> Future<List<R>> inChunks(List<T> items, int from, Function<T, Future<R>> call, List<R> results) {
+    if (from >= items.size()) {
+      return Future.succeededFuture(results);
+    }
+    int to = Math.min(items.size(), from + CONCURRENCY);
+    List<Future<R>> chunk = new ArrayList<>(to - from);
+    for (int i = from; i < to; i++) {
+      chunk.add(call.apply(items.get(i)));
+    }
+    return Future.all(chunk).compose(done -> {
+      chunk.forEach(future -> results.add(future.result()));
+      return inChunks(items, to, call, results);
+    });
   }
 }

@@ -28,6 +28,7 @@ import java.util.regex.Pattern;
  * @param drainTimeout how long a SIGTERM waits for sessions to move before leaving
  * @param limits what one connection may do
  * @param abuse what protects the signaling port from strangers (origins, addresses, handshakes)
+ * @param webhooks where room and participant events are POSTed (off without URLs)
  */
 public record ServerConfig(
     String host,
@@ -47,7 +48,8 @@ public record ServerConfig(
     Path webRoot,
     Duration drainTimeout,
     SessionLimits limits,
-    AbuseLimits abuse) {
+    AbuseLimits abuse,
+    WebhookConfig webhooks) {
 
   private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 

@@ -82,6 +82,14 @@ public final class SignalingMetrics {
     Gauge.builder(name, value).description(description).register(registry);
   }
 
+  /**
+   * A counter kept elsewhere: a running total of {@code owner}, which the node holds for its
+   * whole life (the meter keeps only a weak reference to it).
+   */
+  public <T> void counter(String name, String description, T owner, java.util.function.ToDoubleFunction<T> total) {
+    io.micrometer.core.instrument.FunctionCounter.builder(name, owner, total).description(description).register(registry);
+  }
+
   public void relayed(MessageType type, boolean remote, long handlingNanos) {
     Counter counter = (remote ? relayedRemote : relayedLocal).get(type);
     if (counter != null) {

@@ -10,21 +10,34 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.function.Consumer;
 
 /**
  * Presence for the embedded default: one node, kept in this JVM. Thread-safe (sessions live on
  * several event loops): every change to a room runs inside {@link ConcurrentHashMap#compute},
  * which runs it exactly once under the room's lock, so joins into one room are serialised and
  * capacity holds exactly. A sorted set of room ids, kept in step inside the same sections,
- * serves paging.
+ * serves paging. Webhook events go to the outbox inside the same sections, so they are in step
+ * with the changes too.
  */
 public final class InMemoryPresenceStore implements PresenceStore {
 
   private final ConcurrentHashMap<String, Map<ClientId, Member>> rooms = new ConcurrentHashMap<>();
   private final ConcurrentSkipListSet<String> roomIds = new ConcurrentSkipListSet<>();
+  private final Consumer<String> outbox;
+
+  /** A store without webhooks. */
+  public InMemoryPresenceStore() {
+    this(event -> { });
+  }
+
+  /** A store that hands each change's webhook events to {@code outbox} (quickly, without blocking: it runs under a room's lock). */
+  public InMemoryPresenceStore(Consumer<String> outbox) {
+    this.outbox = outbox;
+  }
 
   @Override
-  public Future<JoinResult> join(RoomId room, Member member, int capacity) {
+  public Future<JoinResult> join(RoomId room, Member member, int capacity, OutboxEvents events) {
     JoinResult[] result = new JoinResult[1];
     rooms.compute(room.value(), (id, members) -> {
       Map<ClientId, Member> current = members == null ? new LinkedHashMap<>() : members;
@@ -32,6 +45,12 @@ public final class InMemoryPresenceStore implements PresenceStore {
       if (previous == null && current.size() >= capacity) {
         result[0] = new JoinResult.Full(capacity);
         return members;
+      }
+      if (previous == null) {
+        if (current.isEmpty()) {
+          record(events.room());
+        }
+        record(events.member());
       }
       long joinedAt = previous == null ? member.joinedAtMillis() : previous.joinedAtMillis();
       current.put(member.clientId(),
@@ -50,17 +69,18 @@ public final class InMemoryPresenceStore implements PresenceStore {
   }
 
   @Override
-  public Future<Boolean> leave(RoomId room, ClientId client) {
+  public Future<Boolean> leave(RoomId room, ClientId client, OutboxEvents events) {
     boolean[] removed = new boolean[1];
     rooms.computeIfPresent(room.value(), (id, members) -> {
       removed[0] = members.remove(client) != null;
+      announceLeave(removed[0], members, events);
       return remaining(id, members);
     });
     return Future.succeededFuture(removed[0]);
   }
 
   @Override
-  public Future<Boolean> leaveIfOnNode(RoomId room, ClientId client, String nodeId) {
+  public Future<Boolean> leaveIfOnNode(RoomId room, ClientId client, String nodeId, OutboxEvents events) {
     boolean[] removed = new boolean[1];
     rooms.computeIfPresent(room.value(), (id, members) -> {
       Member member = members.get(client);
@@ -68,9 +88,26 @@ public final class InMemoryPresenceStore implements PresenceStore {
         members.remove(client);
         removed[0] = true;
       }
+      announceLeave(removed[0], members, events);
       return remaining(id, members);
     });
     return Future.succeededFuture(removed[0]);
+  }
+
+  /** Called inside compute: the member event if one was removed, then the room event if that emptied the room. */
+  private void announceLeave(boolean removed, Map<ClientId, Member> members, OutboxEvents events) {
+    if (removed) {
+      record(events.member());
+      if (members.isEmpty()) {
+        record(events.room());
+      }
+    }
+  }
+
+  private void record(String event) {
+    if (event != null) {
+      outbox.accept(event);
+    }
   }
 
   @Override

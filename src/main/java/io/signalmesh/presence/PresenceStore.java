@@ -21,17 +21,40 @@ public interface PresenceStore {
    * members. Joining again is idempotent: it keeps the original join time and updates node,
    * name and metadata.
    */
-  Future<JoinResult> join(RoomId room, Member member, int capacity);
+  default Future<JoinResult> join(RoomId room, Member member, int capacity) {
+    return join(room, member, capacity, OutboxEvents.NONE);
+  }
+
+  /**
+   * {@link #join(RoomId, Member, int)} that also leaves {@code events} in the webhook outbox, with
+   * the change: the member event if the member was not in the room yet, the room event before it
+   * if the join created the room.
+   */
+  Future<JoinResult> join(RoomId room, Member member, int capacity, OutboxEvents events);
 
   /** Removes the client from the room; true if it was a member. */
-  Future<Boolean> leave(RoomId room, ClientId client);
+  default Future<Boolean> leave(RoomId room, ClientId client) {
+    return leave(room, client, OutboxEvents.NONE);
+  }
+
+  /**
+   * {@link #leave(RoomId, ClientId)} that also leaves {@code events} in the webhook outbox, with
+   * the change: the member event if it removed the member, the room event after it if the room is
+   * empty now. So exactly one leave announces the end of a room.
+   */
+  Future<Boolean> leave(RoomId room, ClientId client, OutboxEvents events);
 
   /**
    * Removes the client from the room only if the store still names {@code nodeId} as its node:
    * how a survivor reaps a dead node's members without deleting one that meanwhile resumed on a
    * live node. True if it removed it.
    */
-  Future<Boolean> leaveIfOnNode(RoomId room, ClientId client, String nodeId);
+  default Future<Boolean> leaveIfOnNode(RoomId room, ClientId client, String nodeId) {
+    return leaveIfOnNode(room, client, nodeId, OutboxEvents.NONE);
+  }
+
+  /** {@link #leaveIfOnNode(RoomId, ClientId, String)} leaving {@code events} as {@link #leave(RoomId, ClientId, OutboxEvents)} does. */
+  Future<Boolean> leaveIfOnNode(RoomId room, ClientId client, String nodeId, OutboxEvents events);
 
   /** The room's members, empty if the room does not exist. */
   Future<List<Member>> members(RoomId room);

@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisClientType;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
@@ -19,6 +20,9 @@ import java.util.Objects;
  * The client reconnects on demand, so calls work again once Redis is back.
  */
 public final class RedisCalls {
+
+  /** Connections per cluster master kept out of the in-flight limit: slot refreshes and held connections take them. */
+  private static final int CLUSTER_SPARE_CONNECTIONS = 4;
 
   private final Vertx vertx;
   private final Redis redis;
@@ -38,7 +42,21 @@ public final class RedisCalls {
       throw new IllegalArgumentException("Redis call timeout must be positive, was " + timeout);
     }
     this.timeoutMillis = Math.max(1, timeout.toMillis());
-    this.redis = Redis.createClient(vertx, options);
+    this.redis = client(vertx, options);
+  }
+
+  /**
+   * The client for these options; on a cluster with fewer commands in flight than a pool holds
+   * connections, leaving a few per master for slot refreshes (see {@link InFlightLimitedRedis}).
+   */
+  private static Redis client(Vertx vertx, RedisOptions options) {
+    Redis client = Redis.createClient(vertx, options);
+    if (options.getType() != RedisClientType.CLUSTER) {
+      return client;
+    }
+    int poolSize = options.getPoolOptions().getMaxSize();
+    return new InFlightLimitedRedis(client, Math.max(1, poolSize - CLUSTER_SPARE_CONNECTIONS),
+        options.getPoolOptions().getMaxWaiting());
   }
 
   Redis client() {

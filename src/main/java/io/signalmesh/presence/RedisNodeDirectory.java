@@ -28,11 +28,11 @@ public final class RedisNodeDirectory implements NodeDirectory {
 
   private static final RedisScript HEARTBEAT = RedisScript.fromResource("presence/heartbeat.lua");
   private static final RedisScript DECLARE_DEAD = RedisScript.fromResource("presence/declare-dead.lua");
-  private static final RedisScript FORGET_SESSION = RedisScript.fromResource("presence/forget-session.lua");
   /** A declaration outlives any pause a node could come back from; the node clears it when it rejoins. */
   private static final Duration DECLARATION_TTL = Duration.ofDays(1);
   private static final RedisScript INBOX_OFFER = RedisScript.fromResource("presence/inbox-offer.lua");
   private static final RedisScript INBOX_DRAIN = RedisScript.fromResource("presence/inbox-drain.lua");
+  private static final RedisScript SESSION_FORGET = RedisScript.fromResource("presence/session-forget.lua");
 
   private final RedisCalls calls;
   private volatile boolean healthy = true;
@@ -128,7 +128,7 @@ public final class RedisNodeDirectory implements NodeDirectory {
           List<Future<Response>> deletes = new ArrayList<>();
           for (Response key : keys) {
             // a session that resumed on another node is listed here still: its record stays
-            deletes.add(calls.script("forgetNode", subject, FORGET_SESSION, List.of(key.toString()), List.of(deadNode)));
+            deletes.add(calls.script("forgetNode", subject, SESSION_FORGET, List.of(key.toString()), List.of(deadNode)));
           }
           // the claim goes too, so that the node's next death can be reaped; the declaration stays
           // until the node itself rejoins (a paused node must find it when it comes back)

@@ -32,6 +32,10 @@ import io.signalmesh.session.RoomId;
  *       <td>resumable session JSON {@code {"clientId","node","rooms":[..]}}; the token itself is never stored</td></tr>
  *   <tr><td>{@code signalmesh:inbox:{<clientId>}}</td><td>LIST, TTL</td>
  *       <td>frames for a client whose node died, until it resumes (bounded)</td></tr>
+ *   <tr><td>{@code signalmesh:webhooks:{<receiver>}}</td><td>STREAM</td>
+ *       <td>webhook events not yet acknowledged by one receiver (field {@code event}), read through the
+ *           consumer group {@code deliverers}; named by {@code webhook.Receiver}, written through
+ *           {@link OutboxStreams}</td></tr>
  * </table>
  */
 final class RedisPresenceKeys {

@@ -54,6 +54,7 @@ public final class RedisPresenceStore implements PresenceStore {
 
   private final RedisCalls calls;
   private final Redis redis;
+  private final OutboxStreams outbox;
 
   /** A store with {@link #DEFAULT_CALL_TIMEOUT}. */
   public RedisPresenceStore(Vertx vertx, RedisOptions options) {
@@ -70,29 +71,37 @@ public final class RedisPresenceStore implements PresenceStore {
 
   /** A store on a client shared with the node's other Redis-backed parts. */
   public RedisPresenceStore(RedisCalls calls) {
+    this(calls, OutboxStreams.none());
+  }
+
+  /** A store that leaves the webhook events of each membership change in {@code outbox}. */
+  public RedisPresenceStore(RedisCalls calls, OutboxStreams outbox) {
     this.calls = Objects.requireNonNull(calls, "calls");
     this.redis = calls.client();
+    this.outbox = Objects.requireNonNull(outbox, "outbox");
   }
 
   @Override
-  public Future<JoinResult> join(RoomId room, Member member, int capacity) {
+  public Future<JoinResult> join(RoomId room, Member member, int capacity, OutboxEvents events) {
     String op = "join";
-    Future<Response> script = JOIN.run(redis, List.of(roomMembers(room)), List.of(
+    Future<Response> script = JOIN.run(redis, outbox.scriptKeys(roomMembers(room), events), outbox.scriptArgs(List.of(
         member.clientId().value(), encode(member), Long.toString(member.joinedAtMillis()),
-        Integer.toString(capacity)));
-    // runs even if the caller timed out, so a join that Redis applied late is still indexed
+        Integer.toString(capacity)), events));
+    // runs even if the caller timed out, so a join that Redis applied late is still indexed and announced
     Future<JoinResult> indexed = script.compose(reply -> indexJoin(op, room, member, capacity, reply));
-    return timed(op, subject(room), script).compose(reply -> indexed);
+    Future<Void> announced = script.compose(reply -> announceJoin(reply, events));
+    // the caller goes on once both are done, so its next change's events follow these
+    return timed(op, subject(room), script).compose(reply -> Future.join(indexed, announced).transform(done -> indexed));
   }
 
   @Override
-  public Future<Boolean> leave(RoomId room, ClientId client) {
-    return leave("leave", room, client, null);
+  public Future<Boolean> leave(RoomId room, ClientId client, OutboxEvents events) {
+    return leave("leave", room, client, null, events);
   }
 
   @Override
-  public Future<Boolean> leaveIfOnNode(RoomId room, ClientId client, String nodeId) {
-    return leave("leaveIfOnNode", room, client, Objects.requireNonNull(nodeId, "nodeId"));
+  public Future<Boolean> leaveIfOnNode(RoomId room, ClientId client, String nodeId, OutboxEvents events) {
+    return leave("leaveIfOnNode", room, client, Objects.requireNonNull(nodeId, "nodeId"), events);
   }
 
   @Override
@@ -165,10 +174,24 @@ public final class RedisPresenceStore implements PresenceStore {
         .map(done -> new JoinResult.Joined(others, !previous.isEmpty()));
   }
 
+  /**
+   * On Redis Cluster, where join.lua could not append the events itself: a first join announces,
+   * a new room first. Depends on the script's reply alone: the change happened whether or not
+   * the indexes (on other masters) could be updated after it.
+   */
+  private Future<Void> announceJoin(Response reply, OutboxEvents events) {
+    boolean firstJoin = "joined".equals(reply.get(0).toString()) && reply.get(1).toString().isEmpty();
+    if (!firstJoin) {
+      return Future.succeededFuture();
+    }
+    // {"joined", "", c1, j1, ...}: nobody else in the room means the join created it
+    return outbox.appendAfter(calls, events, reply.size() == 2, true);
+  }
+
   /** Runs leave.lua; {@code requiredNode} null removes the member whichever node holds it. */
-  private Future<Boolean> leave(String op, RoomId room, ClientId client, String requiredNode) {
+  private Future<Boolean> leave(String op, RoomId room, ClientId client, String requiredNode, OutboxEvents events) {
     List<String> args = requiredNode == null ? List.of(client.value()) : List.of(client.value(), requiredNode);
-    Future<Response> script = LEAVE.run(redis, List.of(roomMembers(room)), args);
+    Future<Response> script = LEAVE.run(redis, outbox.scriptKeys(roomMembers(room), events), outbox.scriptArgs(args, events));
     Future<Boolean> unindexed = script.compose(reply -> {
       String removed = reply.get(0).toString();
       if (removed.isEmpty()) {
@@ -178,7 +201,9 @@ public final class RedisPresenceStore implements PresenceStore {
       String node = nodeOf(removed);
       Future<Void> memberGone = node == null ? Future.succeededFuture() : unindexMember(op, room, client, node);
       Future<Void> roomGone = remaining == 0 ? unindexRoom(op, room) : Future.succeededFuture();
-      return Future.all(memberGone, roomGone).map(true);
+      Future<Void> announced = outbox.appendAfter(calls, events, remaining == 0, false);
+      // join, not all: the caller goes on only once the events are appended, even if unindexing failed
+      return Future.join(memberGone, roomGone, announced).map(true);
     });
     return timed(op, subject(room), script).compose(reply -> unindexed);
   }

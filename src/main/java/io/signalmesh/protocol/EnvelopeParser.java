@@ -12,6 +12,13 @@ import io.vertx.core.json.JsonObject;
  */
 public final class EnvelopeParser {
 
+  /**
+   * Deepest nesting of objects and arrays a frame may have (the envelope itself is level 1).
+   * Real messages nest a few levels; JSON nested hundreds deep parses, but re-encoding it for a
+   * relay recurses once per level and overflows an event loop's stack, so it is refused unread.
+   */
+  public static final int MAX_NESTING = 32;
+
   private final FieldLimits limits;
 
   public EnvelopeParser(FieldLimits limits) {
@@ -35,6 +42,9 @@ public final class EnvelopeParser {
 
   /** The {@code type} of a frame that failed to parse, for the error's {@code ref}, if it can be read. */
   public static String typeOf(String text) {
+    if (nestsDeeperThan(text, MAX_NESTING)) {
+      return null;
+    }
     try {
       Object type = new JsonObject(text).getValue("type");
       return type instanceof String s ? truncate(s) : null;
@@ -44,11 +54,44 @@ public final class EnvelopeParser {
   }
 
   private static JsonObject decode(String text) {
+    if (nestsDeeperThan(text, MAX_NESTING)) {
+      throw new SignalingException(ErrorCode.BAD_JSON,
+          "a frame may nest objects and arrays at most " + MAX_NESTING + " levels deep");
+    }
     try {
       return new JsonObject(text);
     } catch (DecodeException | ClassCastException e) {
       throw new SignalingException(ErrorCode.BAD_JSON, "a frame must hold one JSON object");
     }
+  }
+
+  /**
+   * Whether the text opens more than {@code limit} objects or arrays at once, counted without
+   * parsing (brackets inside strings do not count). Exact for valid JSON; anything else is
+   * refused by the parser either way.
+   */
+  static boolean nestsDeeperThan(String text, int limit) {
+    int depth = 0;
+    boolean inString = false;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (inString) {
+        if (c == '\\') {
+          i++;
+        } else if (c == '"') {
+          inString = false;
+        }
+      } else if (c == '"') {
+        inString = true;
+      } else if (c == '{' || c == '[') {
+        if (++depth > limit) {
+          return true;
+        }
+      } else if (c == '}' || c == ']') {
+        depth--;
+      }
+    }
+    return false;
   }
 
   private void check(Envelope envelope) {
@@ -108,7 +151,12 @@ public final class EnvelopeParser {
     }
   }
 
+  /** Cuts a long type for an error's text and ref; never between the two halves of a character, which would reach the client as '?'. */
   private static String truncate(String s) {
-    return s.length() <= 64 ? s : s.substring(0, 64) + "...";
+    if (s.length() <= 64) {
+      return s;
+    }
+    int end = Character.isHighSurrogate(s.charAt(63)) ? 63 : 64;
+    return s.substring(0, end) + "...";
   }
 }

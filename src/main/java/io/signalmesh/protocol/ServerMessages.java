@@ -117,4 +117,21 @@ public final class ServerMessages {
     }
     return error.encode();
   }
+
+  /**
+   * A relay its target's node did not confirm in time (the node lives but cannot be reached):
+   * the sender learns that this message to {@code target} is lost, rather than nothing.
+   */
+  public static String undelivered(ClientId target, String ref, long seconds) {
+    JsonObject error = new JsonObject()
+        .put("type", "error")
+        .put("code", ErrorCode.UNAVAILABLE.wireName())
+        .put("message", "your message to " + target.value() + " was not confirmed by its node within " + seconds
+            + " s and is lost; send it again if it still matters")
+        .put("targetId", target.value());
+    if (ref != null) {
+      error.put("ref", ref);
+    }
+    return error.encode();
+  }
 }

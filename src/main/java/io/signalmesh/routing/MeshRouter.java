@@ -43,7 +43,8 @@ public final class MeshRouter {
   /**
    * Relays a frame to a peer that shares a room with the sender.
    *
-   * A target on a node that cannot be reached gets the frame parked for its resume (see
+   * A target on a node that died gets the frame parked for its resume; a target on a live node
+   * that does not confirm it in time means an {@code unavailable} error for the sender (see
    * {@link NodeLink}).
    *
    * @return true if the target is on another node
@@ -56,7 +57,7 @@ public final class MeshRouter {
       throw new SignalingException(ErrorCode.UNKNOWN_PEER, "no peer " + target + " in your rooms");
     }
     if (!member.nodeId().equals(nodeId)) {
-      inbox.send(member.nodeId(), List.of(target), frame);
+      inbox.relay(member.nodeId(), sender.id(), target, frame);
       return true;
     }
     switch (deliverLocal(target, frame)) {

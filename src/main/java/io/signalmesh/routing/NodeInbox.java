@@ -1,6 +1,7 @@
 package io.signalmesh.routing;
 
 import io.signalmesh.presence.Member;
+import io.signalmesh.protocol.ServerMessages;
 import io.signalmesh.session.ClientId;
 import io.signalmesh.session.RoomId;
 import io.vertx.core.Future;
@@ -15,7 +16,6 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -28,11 +28,12 @@ import org.slf4j.LoggerFactory;
  * inboxes. A message carries a ready client frame as a Buffer and, in headers, whom it is for
  * and any room-view change that comes with it, so nothing is re-modelled on the way.
  *
- * <p>Messages between nodes are numbered and acknowledged ({@link NodeLink}, {@link InboundLinks}).
- * Frames for clients are handed on only while this node is certain it has not been declared
- * dead (the {@code serving} gate of its liveness): after a pause they wait until the next
- * heartbeat says, and are dropped unacknowledged if the node was declared dead meanwhile, since
- * their senders parked them for the clients' resume.
+ * <p>What it delivers it acknowledges right away (not only on the periodic ack): a crash can then
+ * double only a frame it catches between the two writes. Frames for clients are handed on only
+ * while this node is sure it has not been declared dead (the {@code serving} gate of its
+ * liveness): after a pause they wait until the next heartbeat says. If the node was declared
+ * dead meanwhile it drops them unacknowledged (their senders parked them) and, once it rejoined,
+ * answers to a new run, so that nothing meant for its earlier run is delivered later.
  */
 public final class NodeInbox {
 
@@ -48,26 +49,35 @@ public final class NodeInbox {
   static final String NEW_NODE = "new-node";
   private static final Logger LOG = LoggerFactory.getLogger(NodeInbox.class);
 
-  private static final long TICK_MILLIS = 200;
+  private static final long ACK_INTERVAL_MILLIS = 200;
   static final String ACK = "ack";
+  /** A gap report: the receiver has everything below this number and wants the rest again. */
+  static final String NACK = "nack";
+  /** With an ack or a gap report: numbers refused as too old (not delivered), comma-separated. */
+  static final String REFUSED = "refused";
 
   private final Vertx vertx;
   private final EventBus eventBus;
   private final String nodeId;
-  /** This run of the node: a restarted node numbers its messages afresh, and receivers start over with it. */
-  private final String incarnation = UUID.randomUUID().toString();
   private final ParkedFrames parked;
+  /** This run of the node: receivers tell a restart under the same id (numbering from 1 again) by it. */
+  private final String run = java.util.UUID.randomUUID().toString().substring(0, 8);
+  /** This node as a receiver: senders name it on their frames; a new one after the node was declared dead and rejoined. */
+  private volatile String receiverRun = run;
   private final BooleanSupplier serving;
   private final Consumer<Runnable> whenServing;
-  private final ConcurrentHashMap<String, NodeLink> links = new ConcurrentHashMap<>();
-  private final InboundLinks<Message<Buffer>> inbound = new InboundLinks<>();
   /** Messages for clients that came while the node was not sure it may serve; in arrival order. */
   private final List<Message<Buffer>> held = new ArrayList<>();
   private boolean acksScheduled;
   private RoomViews views;
-  private BiConsumer<ClientId, String> deliver;
+  private final ConcurrentHashMap<String, NodeLink> links = new ConcurrentHashMap<>();
+  private final InboundStreams streams = new InboundStreams();
+  /** Nodes that do not number their streams by run (an older version): highest number received, and acked. */
+  private final ConcurrentHashMap<String, long[]> received = new ConcurrentHashMap<>();
+  private BiConsumer<ClientId, String> deliver = (client, frame) -> { };
+  private final java.util.concurrent.atomic.AtomicLong givenUp = new java.util.concurrent.atomic.AtomicLong();
   private MessageConsumer<Buffer> consumer;
-  private long tickTimer = -1;
+  private long ackTimer = -1;
 
   /** A node alone, or a test: always serving. */
   public NodeInbox(Vertx vertx, String nodeId, ParkedFrames parked) {
@@ -75,8 +85,8 @@ public final class NodeInbox {
   }
 
   /**
-   * @param serving whether the node is certain it still holds its place in the mesh (not paused
-   *     past its liveness, not declared dead)
+   * @param serving whether the node is sure it still holds its place in the mesh (not paused past
+   *     what its last heartbeat vouches for, not declared dead)
    * @param whenServing runs an action once it is again
    */
   public NodeInbox(Vertx vertx, String nodeId, ParkedFrames parked, BooleanSupplier serving,
@@ -100,18 +110,26 @@ public final class NodeInbox {
    */
   public Future<Void> register(RoomViews views, BiConsumer<ClientId, String> deliver, Handover handover,
       Commands commands) {
-    this.views = views;
     this.deliver = deliver;
-    tickTimer = vertx.setPeriodic(TICK_MILLIS, id -> {
-      long now = System.nanoTime();
-      inbound.expireGaps(now, this::handOn);
+    this.views = views;
+    ackTimer = vertx.setPeriodic(ACK_INTERVAL_MILLIS, id -> {
       sendAcks();
-      links.values().forEach(link -> link.tick(now));
+      long now = System.nanoTime();
+      long nowMillis = System.currentTimeMillis();
+      links.values().forEach(link -> link.checkAcks(now, nowMillis));
     });
     consumer = eventBus.consumer(address(nodeId), message -> {
       String ack = message.headers().get(ACK);
-      if (ack != null) {
-        acknowledged(message.headers(), ack);
+      String nack = message.headers().get(NACK);
+      if (ack != null || nack != null) {
+        NodeLink link = links.get(message.headers().get(NodeLink.FROM));
+        List<Long> refused = numbers(message.headers().get(REFUSED));
+        String byRun = message.headers().get(NodeLink.BY_RUN);
+        if (link != null && ack != null) {
+          link.ack(message.headers().get(NodeLink.RUN), byRun, Long.parseLong(ack), refused);
+        } else if (link != null) {
+          link.nack(message.headers().get(NodeLink.RUN), byRun, Long.parseLong(nack), refused);
+        }
         return;
       }
       String command = message.headers().get(COMMAND);
@@ -159,50 +177,30 @@ public final class NodeInbox {
   }
 
   public Future<Void> unregister() {
-    if (tickTimer >= 0) {
-      vertx.cancelTimer(tickTimer);
+    if (ackTimer >= 0) {
+      vertx.cancelTimer(ackTimer);
     }
     return consumer == null ? Future.succeededFuture() : consumer.unregister();
   }
 
   /**
-   * Another node was declared dead: frames it did not confirm, and frames for it from now on,
-   * are parked; what it sent that waits behind a gap goes on.
-   */
-  public void nodeDied(String node) {
-    link(node).declaredDead();
-    inbound.senderDied(node, this::handOn);
-  }
-
-  /** A node declared dead is alive again (restarted, or rejoined): frames go to it again. */
-  public void nodeAlive(String node) {
-    NodeLink link = links.get(node);
-    if (link != null) {
-      link.alive();
-    }
-  }
-
-  /** Frames sent to other nodes and not confirmed yet, all links together. */
-  public int unconfirmed() {
-    return links.values().stream().mapToInt(NodeLink::unconfirmed).sum();
-  }
-
-  /** Frames sent to {@code node} and not confirmed yet, and whether they are being parked instead of sent. */
-  public String linkState(String node) {
-    NodeLink link = links.get(node);
-    return link == null ? "none" : (link.parking() ? "parking" : "open") + ", unconfirmed " + link.unconfirmed();
-  }
-
-  /**
-   * This node was declared dead: what waits to be handed on, and all it knows of other nodes'
-   * links, is dropped. What arrives until it rejoined waits and is then put through the links
-   * afresh, which drop whatever was meant for the earlier run.
+   * This node was declared dead: what waits to be handed on is dropped, and from now on it
+   * answers to a new run, so that frames meant for the earlier one (sent before their senders
+   * saw the death, and parked by them) are never delivered. What arrives until it rejoined waits.
    */
   public void dropHeld() {
     synchronized (held) {
       held.clear();
     }
-    inbound.forget();
+    receiverRun = java.util.UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  /** Another node is known dead: frames not confirmed by it, and frames for it from now on, are parked. */
+  public void nodeDied(String node) {
+    NodeLink link = links.get(node);
+    if (link != null) {
+      link.breakLink("node stopped heartbeating");
+    }
   }
 
   /**
@@ -211,7 +209,15 @@ public final class NodeInbox {
    * caller can keep the frame elsewhere instead of losing it silently.
    */
   public void send(String node, List<ClientId> targets, String frame) {
-    link(node).send(targets, frame, options(targets));
+    link(node).send(targets, frame, options(targets), null);
+  }
+
+  /**
+   * Relays a client's frame to a client held by {@code node}. If that node lives but does not
+   * confirm it in time, the sender gets an {@code unavailable} error naming the target.
+   */
+  public void relay(String node, ClientId sender, ClientId target, String frame) {
+    link(node).send(List.of(target), frame, options(List.of(target)), sender);
   }
 
   /** Tells {@code node} that {@code member} joined (it updates its view) and hands it the frame for its clients. */
@@ -221,14 +227,14 @@ public final class NodeInbox {
         .put("name", member.name()).put("metadata", member.metadata()).put("at", member.joinedAtMillis());
     DeliveryOptions options = options(targets).addHeader(EVENT, JOINED).addHeader(ROOM, room.value())
         .addHeader(MEMBER, encoded.encode());
-    link(node).send(targets, frame, options);
+    link(node).send(targets, frame, options, null);
   }
 
   /** Tells {@code node} that {@code member} left the room and hands it the frame for its clients. */
   public void sendLeft(String node, List<ClientId> targets, RoomId room, ClientId member, String frame) {
     DeliveryOptions options = options(targets).addHeader(EVENT, LEFT).addHeader(ROOM, room.value())
         .addHeader(MEMBER, member.value());
-    link(node).send(targets, frame, options);
+    link(node).send(targets, frame, options, null);
   }
 
   /**
@@ -246,26 +252,184 @@ public final class NodeInbox {
   }
 
   private NodeLink link(String node) {
-    return links.computeIfAbsent(node, n -> new NodeLink(n, nodeId, incarnation, eventBus, parked));
+    return links.computeIfAbsent(node, n -> new NodeLink(n, nodeId, run, eventBus, parked, this::givenUp));
   }
 
-  private void acknowledged(MultiMap headers, String ack) {
-    NodeLink link = links.get(headers.get(NodeLink.FROM));
-    String generation = headers.get(NodeLink.GENERATION);
-    if (link != null && generation != null) {
-      link.ack(headers.get(NodeLink.INCARNATION), Long.parseLong(generation), Long.parseLong(ack));
+  /** Frames sent to other nodes and not confirmed yet (for the metrics). */
+  public int unconfirmed() {
+    return links.values().stream().mapToInt(NodeLink::unconfirmed).sum();
+  }
+
+  /** Frames given up so far because a live node did not confirm them in time (for the metrics). */
+  public long givenUp() {
+    return givenUp.get();
+  }
+
+  /** Frames a live node did not confirm in time: each relay's sender gets an error naming its target. */
+  private void givenUp(List<NodeLink.Pending> frames) {
+    givenUp.addAndGet(frames.size());
+    java.util.Set<String> roomEvents = new java.util.TreeSet<>();
+    for (NodeLink.Pending pending : frames) {
+      if (pending.origin == null) {
+        roomEvents.add(String.valueOf(typeOf(pending.frame)));
+        continue;
+      }
+      for (ClientId target : pending.targets) {
+        deliver.accept(pending.origin, ServerMessages.undelivered(target, typeOf(pending.frame),
+            NodeLink.GIVE_UP_AFTER_MILLIS / 1000));
+      }
+    }
+    if (!roomEvents.isEmpty()) {
+      LOG.atWarn().addKeyValue("node", nodeId).addKeyValue("types", roomEvents)
+          .log("room events or broadcasts to a node that did not confirm them were given up");
     }
   }
 
-  /** Acknowledges what was handed on, to each sender, right away (the window in which a crash doubles a frame). */
+  private static String typeOf(String frame) {
+    try {
+      return new JsonObject(frame).getString("type");
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Whether a data message is to be delivered: in sequence and once per sending node and run;
+   * a gap is reported to the sender at once so it sends the missing frames again.
+   */
+  private boolean inSequence(MultiMap headers) {
+    String from = headers.get(NodeLink.FROM);
+    String seq = headers.get(NodeLink.SEQ);
+    String run = headers.get(NodeLink.RUN);
+    if (from == null || seq == null) {
+      return true;
+    }
+    if (run == null) {
+      receivedUnnumbered(from, Long.parseLong(seq));
+      return true;
+    }
+    long number = Long.parseLong(seq);
+    long base = Long.parseLong(headers.get(NodeLink.BASE));
+    long at = Long.parseLong(headers.get(NodeLink.AT));
+    InboundStreams.Verdict verdict = streams.accept(from, run, number, base, at, System.currentTimeMillis());
+    if (verdict == InboundStreams.Verdict.GAP) {
+      InboundStreams.Receipt report = streams.gapReport(from, System.nanoTime());
+      if (report != null) {
+        eventBus.send(address(from), Buffer.buffer(), receipt(NACK, report.expected(), report));
+      }
+    } else if (verdict == InboundStreams.Verdict.REFUSED) {
+      LOG.atDebug().addKeyValue("node", from).addKeyValue("seq", number)
+          .addKeyValue("ageMillis", System.currentTimeMillis() - at).log("frame from node refused: too old");
+    }
+    return verdict == InboundStreams.Verdict.DELIVER;
+  }
+
+  private DeliveryOptions receipt(String kind, long number, InboundStreams.Receipt receipt) {
+    DeliveryOptions options = new DeliveryOptions().addHeader(kind, Long.toString(number))
+        .addHeader(NodeLink.FROM, nodeId).addHeader(NodeLink.RUN, receipt.run())
+        .addHeader(NodeLink.BY_RUN, receiverRun);
+    if (!receipt.refused().isEmpty()) {
+      options.addHeader(REFUSED, receipt.refused().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")));
+    }
+    return options;
+  }
+
+  private static List<Long> numbers(String list) {
+    if (list == null || list.isEmpty()) {
+      return List.of();
+    }
+    List<Long> numbers = new ArrayList<>();
+    for (String number : list.split(",")) {
+      numbers.add(Long.parseLong(number));
+    }
+    return numbers;
+  }
+
+  private void receivedUnnumbered(String from, long number) {
+    long[] state = received.computeIfAbsent(from, f -> new long[] {0, 0});
+    synchronized (state) {
+      state[0] = Math.max(state[0], number);
+    }
+  }
+
+  /** Cumulative acks, a few times a second: for each node, everything delivered from it. */
   private void sendAcks() {
-    for (InboundLinks.Ack ack : inbound.acksDue()) {
-      eventBus.send(address(ack.node()), Buffer.buffer(), new DeliveryOptions().addHeader(ACK, Long.toString(ack.seq()))
-          .addHeader(NodeLink.FROM, nodeId).addHeader(NodeLink.INCARNATION, ack.incarnation())
-          .addHeader(NodeLink.GENERATION, Long.toString(ack.generation())));
+    for (InboundStreams.Receipt receipt : streams.acks()) {
+      eventBus.send(address(receipt.node()), Buffer.buffer(), receipt(ACK, receipt.expected() - 1, receipt));
+    }
+    received.forEach((from, state) -> {
+      long highest;
+      synchronized (state) {
+        if (state[0] == state[1]) {
+          return;
+        }
+        highest = state[0];
+        state[1] = highest;
+      }
+      eventBus.send(address(from), Buffer.buffer(), new DeliveryOptions().addHeader(ACK, Long.toString(highest))
+          .addHeader(NodeLink.FROM, nodeId));
+    });
+  }
+
+  private static DeliveryOptions options(List<ClientId> targets) {
+    List<String> ids = new ArrayList<>(targets.size());
+    targets.forEach(id -> ids.add(id.value()));
+    return new DeliveryOptions().addHeader(TO, String.join(",", ids));
+  }
+
+  /** A message for clients: held while the node may not serve, else judged by its stream. */
+  private void receive(Message<Buffer> message) {
+    synchronized (held) {
+      if (!held.isEmpty() || !serving.getAsBoolean()) {
+        held.add(message);
+        if (held.size() == 1) {
+          whenServing.accept(this::releaseHeld);
+        }
+        return;
+      }
+    }
+    handle(message);
+  }
+
+  private void releaseHeld() {
+    List<Message<Buffer>> release;
+    synchronized (held) {
+      release = List.copyOf(held);
+      held.clear();
+    }
+    if (!release.isEmpty()) {
+      LOG.atInfo().addKeyValue("node", nodeId).addKeyValue("messages", release.size())
+          .log("serving again: handing on what other nodes sent meanwhile");
+    }
+    release.forEach(this::handle);
+  }
+
+  private void handle(Message<Buffer> message) {
+    MultiMap headers = message.headers();
+    try {
+      String toRun = headers.get(NodeLink.TO_RUN);
+      if (toRun != null && !toRun.equals(receiverRun)) {
+        // meant for an earlier run of this node: not delivered, not acknowledged; its sender parks it
+        return;
+      }
+      if (!inSequence(headers)) {
+        return;
+      }
+      applyRoomEvent(headers, views);
+      String frame = message.body().toString();
+      String to = headers.get(TO);
+      if (to != null && !to.isEmpty()) {
+        for (String id : to.split(",")) {
+          deliver.accept(new ClientId(id), frame);
+        }
+      }
+      scheduleAcks();
+    } catch (RuntimeException e) {
+      LOG.atWarn().addKeyValue("node", nodeId).setCause(e).log("inbox message dropped: malformed");
     }
   }
 
+  /** Acknowledges what was just delivered once this event-loop turn is done (all delivered in it, in one ack per node). */
   private void scheduleAcks() {
     synchronized (held) {
       if (acksScheduled) {
@@ -279,74 +443,6 @@ public final class NodeInbox {
       }
       sendAcks();
     });
-  }
-
-  private static DeliveryOptions options(List<ClientId> targets) {
-    List<String> ids = new ArrayList<>(targets.size());
-    targets.forEach(id -> ids.add(id.value()));
-    return new DeliveryOptions().addHeader(TO, String.join(",", ids));
-  }
-
-  /** A message for clients: held while the node may not serve, else put in its sender's order. */
-  private void receive(Message<Buffer> message) {
-    synchronized (held) {
-      if (!held.isEmpty() || !serving.getAsBoolean()) {
-        held.add(message);
-        if (held.size() == 1) {
-          whenServing.accept(this::releaseHeld);
-        }
-        return;
-      }
-    }
-    sequence(message);
-  }
-
-  private void releaseHeld() {
-    List<Message<Buffer>> release;
-    synchronized (held) {
-      release = List.copyOf(held);
-      held.clear();
-    }
-    if (!release.isEmpty()) {
-      LOG.atInfo().addKeyValue("node", nodeId).addKeyValue("messages", release.size())
-          .log("serving again: handing on what other nodes sent meanwhile");
-    }
-    release.forEach(this::sequence);
-  }
-
-  private void sequence(Message<Buffer> message) {
-    MultiMap headers = message.headers();
-    String from = headers.get(NodeLink.FROM);
-    String seq = headers.get(NodeLink.SEQ);
-    String generation = headers.get(NodeLink.GENERATION);
-    if (from == null || seq == null || generation == null) {
-      handOn(message);
-      return;
-    }
-    try {
-      inbound.accept(from, headers.get(NodeLink.INCARNATION), Long.parseLong(generation), Long.parseLong(seq), message,
-          System.nanoTime(), this::handOn);
-    } catch (RuntimeException e) {
-      LOG.atWarn().addKeyValue("node", nodeId).setCause(e).log("inbox message dropped: malformed numbering");
-      return;
-    }
-    scheduleAcks();
-  }
-
-  private void handOn(Message<Buffer> message) {
-    MultiMap headers = message.headers();
-    try {
-      applyRoomEvent(headers, views);
-      String frame = message.body().toString();
-      String to = headers.get(TO);
-      if (to != null && !to.isEmpty()) {
-        for (String id : to.split(",")) {
-          deliver.accept(new ClientId(id), frame);
-        }
-      }
-    } catch (RuntimeException e) {
-      LOG.atWarn().addKeyValue("node", nodeId).setCause(e).log("inbox message dropped: malformed");
-    }
   }
 
   private static void applyRoomEvent(MultiMap headers, RoomViews views) {

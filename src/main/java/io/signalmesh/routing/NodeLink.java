@@ -1,197 +1,298 @@
 package io.signalmesh.routing;
 
+import io.netty.channel.ConnectTimeoutException;
 import io.signalmesh.session.ClientId;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import java.net.ConnectException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * This node's sending side towards one other node. Messages are numbered (per incarnation of
- * this node and generation of the link) and kept until the other node acknowledges them; it
- * does so right after handing them to its clients, so only what a crash catches between the two
- * is ever unconfirmed after delivery. The receiver puts them in order and drops repeats
- * ({@link InboundLinks}), so a write that failed is simply sent again once writes go through.
+ * This node's sending side towards one other node: a numbered stream the receiving side
+ * ({@link InboundStreams}) delivers in order and exactly once, and acknowledges a few times a
+ * second (cumulatively, not per message).
  *
- * <p>Frames are given up to the target's resume (parked in the node directory) only when the
- * other node is declared dead by the mesh (its liveness expired and it was marked dead, which
- * also fences it: a node that comes back from a pause never delivers what was parked), or, as a
- * last resort, when it acknowledged nothing for {@link #ACK_TIMEOUT_NANOS} although alive.
+ * <p>Each frame is kept until acknowledged. A frame the network lost (a cut connection, a stall)
+ * is sent again when the receiver reports a gap or after {@link #RETRANSMIT_AFTER_NANOS}
+ * without any ack at all (acks that come late under load, but come, send nothing again). How an unacknowledged frame ends:
+ * <ul>
+ *   <li>the node is known dead (its process refused the connection, its inbox is gone from the
+ *       cluster, or it stopped heartbeating): the frame, and every frame sent while the link
+ *       stays broken, is parked in order for its targets' resume;
+ *   <li>the node lives but nothing gets through for {@link #GIVE_UP_AFTER_MILLIS} (a blocked
+ *       port, a partition): the frame is given up and its sender told (an {@code error} frame
+ *       for a relay), never dropped silently. The receiving side refuses frames older than
+ *       {@link InboundStreams#ACCEPT_WITHIN_MILLIS}, so a frame given up is never delivered
+ *       later.
+ * </ul>
+ *
+ * <p>Frames carry the run of the receiving node they are meant for, as its acknowledgements name
+ * it: a node that restarted, or rejoined after it was declared dead, drops (unacknowledged) what
+ * was meant for its earlier run, which this side parks once it sees that run dead. Until a run
+ * has acknowledged anything (a new link, or after the link broke) frames name none.
  */
 final class NodeLink {
 
-  /** Longer than any pause the liveness lets pass without declaring the node dead (TTL + check). */
-  static final long ACK_TIMEOUT_NANOS = 15_000_000_000L;
-  /** After an acknowledgement timeout, the link is tried again (a new generation) after this. */
+  /** A frame with no ack for this long is sent again. */
+  static final long RETRANSMIT_AFTER_NANOS = 1_000_000_000L;
+  /**
+   * A frame unconfirmed for this long is given up. Longer than failure detection (heartbeat
+   * TTL 5 s + a check every second), so a dead node's frames are parked, not failed.
+   */
+  static final long GIVE_UP_AFTER_MILLIS = 8_000;
+  /** After this, a broken link is tried again (the node may be back, e.g. restarted under the same id). */
   static final long RETRY_AFTER_NANOS = 10_000_000_000L;
-  /** While writes fail, the oldest frame is sent this often to find out whether they go through again. */
-  static final long PROBE_EVERY_NANOS = 500_000_000L;
-  /** Frames kept for replay at most; beyond it the oldest are parked (acks stopped for far too long). */
+  /** Frames kept for replay at most; beyond it the oldest are given up (acks stopped for far too long). */
   static final int MAX_UNACKED = 50_000;
   static final String SEQ = "seq";
   static final String FROM = "from";
-  static final String INCARNATION = "inc";
-  static final String GENERATION = "gen";
+  /** The sender's run: sequence numbers start again at 1 when a node restarts under the same id. */
+  static final String RUN = "run";
+  /** The oldest sequence number the sender still holds; below it, everything is acked or given up. */
+  static final String BASE = "base";
+  /** Wall-clock millis of the frame's first sending, for the receiver's age limit. */
+  static final String AT = "at";
+  /** The receiver's run the frame is meant for (as its acks name it), when known. */
+  static final String TO_RUN = "to-run";
+  /** With an ack or a gap report: the receiver's run. */
+  static final String BY_RUN = "by-run";
   private static final Logger LOG = LoggerFactory.getLogger(NodeLink.class);
 
-  private record Pending(long generation, long seq, long firstSentNanos, List<ClientId> targets, String frame,
-      DeliveryOptions options) {}
+  /** A frame sent and not yet acknowledged; {@code origin} is the client that sent it, if it is a relay. */
+  static final class Pending {
+    final long seq;
+    final long firstSentMillis;
+    final List<ClientId> targets;
+    final String frame;
+    final MultiMap headers;
+    final ClientId origin;
+    long lastSentNanos;
+
+    Pending(long seq, long firstSentMillis, long nowNanos, List<ClientId> targets, String frame, MultiMap headers,
+        ClientId origin) {
+      this.seq = seq;
+      this.firstSentMillis = firstSentMillis;
+      this.lastSentNanos = nowNanos;
+      this.targets = targets;
+      this.frame = frame;
+      this.headers = headers;
+      this.origin = origin;
+    }
+  }
 
   private final String node;
   private final String address;
   private final String self;
-  private final String incarnation;
+  private final String run;
   private final EventBus eventBus;
   private final ParkedFrames parked;
+  private final Consumer<List<Pending>> givenUp;
   private final ArrayDeque<Pending> unacked = new ArrayDeque<>();
-  private long generation = 1;
   private long nextSeq = 1;
-  private boolean declaredDead;
-  private long cutOffSince = -1;
-  private boolean stalled;
-  private long lastProbeNanos;
+  /** The receiving node's run, from its acks; null until it acknowledged something, and after the link broke. */
+  private String peerRun;
+  private long brokenSince = -1;
+  private long lastRetransmitNanos;
+  /** When an ack last confirmed something: a receiver that acks, however late, is not flooded with resends. */
+  private long lastProgressNanos = System.nanoTime();
+  /** Frames given up since the node last confirmed anything (for logging once per episode). */
+  private long givenUpInEpisode;
   private Future<?> parking = Future.succeededFuture();
 
-  NodeLink(String node, String self, String incarnation, EventBus eventBus, ParkedFrames parked) {
+  /** @param givenUp told of frames given up while the node lives (called outside this link's lock) */
+  NodeLink(String node, String self, String run, EventBus eventBus, ParkedFrames parked, Consumer<List<Pending>> givenUp) {
     this.node = node;
     this.address = NodeInbox.address(node);
     this.self = self;
-    this.incarnation = incarnation;
+    this.run = run;
     this.eventBus = eventBus;
     this.parked = parked;
+    this.givenUp = givenUp;
   }
 
-  synchronized void send(List<ClientId> targets, String frame, DeliveryOptions options) {
-    long now = System.nanoTime();
-    if (declaredDead) {
-      park(targets, frame);
-      return;
-    }
-    if (cutOffSince >= 0) {
-      if (now - cutOffSince < RETRY_AFTER_NANOS) {
-        park(targets, frame);
-        return;
+  void send(List<ClientId> targets, String frame, DeliveryOptions options, ClientId origin) {
+    List<Pending> dropped = List.of();
+    synchronized (this) {
+      long now = System.nanoTime();
+      if (brokenSince >= 0) {
+        if (now - brokenSince < RETRY_AFTER_NANOS) {
+          park(targets, frame);
+          return;
+        }
+        brokenSince = -1;
       }
-      restart();
-    }
-    long seq = nextSeq++;
-    options.addHeader(SEQ, Long.toString(seq)).addHeader(FROM, self).addHeader(INCARNATION, incarnation)
-        .addHeader(GENERATION, Long.toString(generation));
-    Pending pending = new Pending(generation, seq, now, targets, frame, options);
-    unacked.add(pending);
-    if (unacked.size() > MAX_UNACKED) {
-      Pending oldest = unacked.poll();
-      park(oldest.targets(), oldest.frame());
-    }
-    if (!stalled) {
+      Pending pending = new Pending(nextSeq++, System.currentTimeMillis(), now, targets, frame, options.getHeaders(),
+          origin);
+      unacked.add(pending);
+      if (unacked.size() > MAX_UNACKED) {
+        dropped = List.of(unacked.poll());
+      }
       write(pending);
     }
+    report(dropped);
   }
 
-  /** The other node confirmed everything up to {@code seq} of this incarnation and generation. */
-  synchronized void ack(String ackedIncarnation, long ackedGeneration, long seq) {
-    if (!incarnation.equals(ackedIncarnation) || ackedGeneration != generation) {
+  /**
+   * The receiver has everything up to {@code seq} of run {@code ackedRun} (null: an older node
+   * that does not say); of those, it refused the numbers in {@code refused} as too old: their
+   * senders are told.
+   */
+  void ack(String ackedRun, String byRun, long seq, List<Long> refused) {
+    List<Pending> lost = new ArrayList<>();
+    synchronized (this) {
+      acknowledge(ackedRun, byRun, seq, refused, lost);
+    }
+    report(lost);
+  }
+
+  /** The receiver saw a gap: it has everything below {@code expected} and wants the rest again. */
+  void nack(String nackedRun, String byRun, long expected, List<Long> refused) {
+    if (nackedRun == null || !nackedRun.equals(run)) {
       return;
     }
-    while (!unacked.isEmpty() && unacked.peek().seq() <= seq) {
-      unacked.poll();
+    List<Pending> lost = new ArrayList<>();
+    synchronized (this) {
+      acknowledge(nackedRun, byRun, expected - 1, refused, lost);
+      if (brokenSince < 0) {
+        retransmit(System.nanoTime());
+      }
     }
+    report(lost);
   }
 
-  /** Called a few times a second: gives up on a silent node, and probes a stalled one. */
-  synchronized void tick(long now) {
-    if (declaredDead || cutOffSince >= 0) {
+  private void acknowledge(String ackedRun, String byRun, long seq, List<Long> refused, List<Pending> lost) {
+    if (ackedRun != null && !ackedRun.equals(run)) {
       return;
     }
-    Pending oldest = unacked.peek();
-    if (oldest == null) {
-      stalled = false;
+    if (byRun != null && brokenSince < 0) {
+      peerRun = byRun;
+    }
+    boolean confirmed = false;
+    while (!unacked.isEmpty() && unacked.peek().seq <= seq) {
+      Pending done = unacked.poll();
+      lastProgressNanos = System.nanoTime();
+      if (refused.contains(done.seq)) {
+        lost.add(done);
+      } else {
+        confirmed = true;
+      }
+    }
+    if (confirmed && givenUpInEpisode > 0) {
+      LOG.atInfo().addKeyValue("node", node).addKeyValue("givenUp", givenUpInEpisode).log("node confirming frames again");
+      givenUpInEpisode = 0;
+    }
+  }
+
+  /** Every few hundred ms: gives up frames too old, sends again what waits too long for an ack. */
+  void checkAcks(long nowNanos, long nowMillis) {
+    List<Pending> expired = new ArrayList<>();
+    synchronized (this) {
+      if (brokenSince >= 0) {
+        return;
+      }
+      while (!unacked.isEmpty() && nowMillis - unacked.peek().firstSentMillis >= GIVE_UP_AFTER_MILLIS) {
+        expired.add(unacked.poll());
+      }
+      Pending oldest = unacked.peek();
+      if (oldest != null && nowNanos - oldest.lastSentNanos >= RETRANSMIT_AFTER_NANOS
+          && nowNanos - lastProgressNanos >= RETRANSMIT_AFTER_NANOS
+          && nowNanos - lastRetransmitNanos >= RETRANSMIT_AFTER_NANOS) {
+        retransmit(nowNanos);
+      }
+    }
+    report(expired);
+  }
+
+  /** Tells the senders of frames that will never be delivered; logged once per episode. */
+  private void report(List<Pending> lost) {
+    if (lost.isEmpty()) {
       return;
     }
-    if (now - oldest.firstSentNanos() > ACK_TIMEOUT_NANOS) {
-      cutOffSince = now;
-      parkAll("no acknowledgement for " + (now - oldest.firstSentNanos()) / 1_000_000 + " ms");
-    } else if (stalled && now - lastProbeNanos >= PROBE_EVERY_NANOS) {
-      lastProbeNanos = now;
-      eventBus.<Buffer>sender(address, oldest.options()).write(Buffer.buffer(oldest.frame()))
-          .onSuccess(ignored -> writesGoThrough(oldest));
+    boolean first;
+    synchronized (this) {
+      first = givenUpInEpisode == 0;
+      givenUpInEpisode += lost.size();
     }
+    if (first) {
+      LOG.atWarn().addKeyValue("node", node).addKeyValue("frames", lost.size())
+          .addKeyValue("seconds", GIVE_UP_AFTER_MILLIS / 1000)
+          .log("node alive but not confirming frames in time: giving them up, their senders told");
+    }
+    givenUp.accept(lost);
   }
 
-  /** The mesh declared the node dead: what it did not confirm, and what is sent to it from now on, is parked. */
-  synchronized void declaredDead() {
-    if (declaredDead) {
-      return;
-    }
-    declaredDead = true;
-    parkAll("node declared dead");
-  }
-
-  /** The node is alive again (restarted, or rejoined after being fenced): a new generation starts. */
-  synchronized void alive() {
-    if (declaredDead) {
-      declaredDead = false;
-      restart();
-    }
-  }
-
-  /** Frames sent but not confirmed (for tests and metrics). */
   synchronized int unconfirmed() {
     return unacked.size();
   }
 
-  synchronized boolean parking() {
-    return declaredDead || cutOffSince >= 0;
-  }
-
-  private void write(Pending pending) {
-    eventBus.<Buffer>sender(address, pending.options()).write(Buffer.buffer(pending.frame()))
-        .onFailure(e -> writeFailed(pending, e));
-  }
-
-  /** Nothing after a failed write is written until a probe gets through: the receiver would only hold it back. */
-  private synchronized void writeFailed(Pending pending, Throwable e) {
-    if (stalled || declaredDead || cutOffSince >= 0 || pending.generation() != generation || !unacked.contains(pending)) {
+  /** The node is known dead: stop sending to it and park what it did not confirm. */
+  synchronized void breakLink(String reason) {
+    if (brokenSince >= 0) {
       return;
     }
-    stalled = true;
-    lastProbeNanos = System.nanoTime();
-    LOG.atWarn().addKeyValue("node", node).addKeyValue("unacked", unacked.size()).addKeyValue("error", e.getMessage())
-        .log("writes to node failing; keeping its frames and retrying");
-  }
-
-  private synchronized void writesGoThrough(Pending probe) {
-    if (!stalled || declaredDead || cutOffSince >= 0 || probe.generation() != generation) {
-      return;
-    }
-    stalled = false;
-    LOG.atInfo().addKeyValue("node", node).addKeyValue("resending", unacked.size()).log("writes to node go through again");
-    for (Pending pending : unacked) {
-      if (pending.seq() > probe.seq()) {
-        write(pending);
-      }
-    }
-  }
-
-  private void restart() {
-    generation++;
-    nextSeq = 1;
-    stalled = false;
-    cutOffSince = -1;
-  }
-
-  private void parkAll(String reason) {
+    brokenSince = System.nanoTime();
+    // whichever run of the node answers next is a new one (or this one, fenced): it learns of frames from now on
+    peerRun = null;
     LOG.atWarn().addKeyValue("node", node).addKeyValue("unacked", unacked.size()).addKeyValue("reason", reason)
         .log("link to node broken; parking its frames for resume");
     for (Pending pending : unacked) {
-      park(pending.targets(), pending.frame());
+      park(pending.targets, pending.frame);
     }
     unacked.clear();
-    stalled = false;
+  }
+
+  private void retransmit(long nowNanos) {
+    if (unacked.isEmpty()) {
+      return;
+    }
+    lastRetransmitNanos = nowNanos;
+    LOG.atDebug().addKeyValue("node", node).addKeyValue("from", unacked.peek().seq).addKeyValue("frames", unacked.size())
+        .log("sending unacknowledged frames again");
+    // a copy: a write that fails at once may break the link, which empties the queue
+    for (Pending pending : List.copyOf(unacked)) {
+      pending.lastSentNanos = nowNanos;
+      write(pending);
+    }
+  }
+
+  private void write(Pending pending) {
+    DeliveryOptions options = new DeliveryOptions();
+    if (pending.headers != null) {
+      pending.headers.forEach(options::addHeader);
+    }
+    options.addHeader(SEQ, Long.toString(pending.seq)).addHeader(FROM, self).addHeader(RUN, run)
+        .addHeader(BASE, Long.toString(unacked.isEmpty() ? pending.seq : unacked.peek().seq))
+        .addHeader(AT, Long.toString(pending.firstSentMillis));
+    if (peerRun != null) {
+      options.addHeader(TO_RUN, peerRun);
+    }
+    eventBus.<Buffer>sender(address, options).write(Buffer.buffer(pending.frame)).onFailure(this::writeFailed);
+  }
+
+  /**
+   * A refused connection or an inbox gone from the cluster means the process is gone: park
+   * now, so that its clients find the frames when they resume. Anything else (a connect
+   * timeout, a reset) may be the network: the frame stays held and is sent again.
+   */
+  private void writeFailed(Throwable failure) {
+    boolean refused = failure instanceof ConnectException && !(failure instanceof ConnectTimeoutException);
+    boolean noInbox = failure instanceof ReplyException reply && reply.failureType() == ReplyFailure.NO_HANDLERS;
+    if (refused || noInbox) {
+      breakLink("write failed: " + failure.getMessage());
+    } else {
+      LOG.atDebug().addKeyValue("node", node).addKeyValue("error", failure.getMessage())
+          .log("write to node failed; will send again");
+    }
   }
 
   private void park(List<ClientId> targets, String frame) {

@@ -11,6 +11,7 @@ import io.signalmesh.routing.MeshRouter;
 import io.signalmesh.routing.RoomViews;
 import io.signalmesh.session.RoomId;
 import io.signalmesh.session.Session;
+import io.signalmesh.webhook.WebhookEvents;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
@@ -34,8 +35,11 @@ public final class RoomMembership {
   private final MeshRouter router;
   private final Clock clock;
   private final SessionRecords records;
+  private final WebhookEvents events;
 
-  public RoomMembership(PresenceStore presence, RoomViews views, MeshRouter router, Clock clock, SessionRecords records) {
+  public RoomMembership(PresenceStore presence, RoomViews views, MeshRouter router, Clock clock, SessionRecords records,
+      WebhookEvents events) {
+    this.events = events;
     this.presence = presence;
     this.views = views;
     this.router = router;
@@ -53,7 +57,7 @@ public final class RoomMembership {
           "a connection may be in at most " + maxRooms + " rooms"));
     }
     Member self = new Member(session.id(), router.nodeId(), name, metadata, clock.millis());
-    return presence.join(room, self, capacity).compose(result -> {
+    return presence.join(room, self, capacity, events.joined(room, self)).compose(result -> {
       if (result instanceof JoinResult.Full full) {
         return Future.failedFuture(new SignalingException(ErrorCode.ROOM_FULL,
             "room " + room + " is full (" + full.capacity() + " participants)"));
@@ -61,7 +65,8 @@ public final class RoomMembership {
       JoinResult.Joined joined = (JoinResult.Joined) result;
       if (session.state() == Session.State.ENDED) {
         // the connection ended while the join was in flight: do not leave a ghost behind
-        return presence.leave(room, session.id()).mapEmpty();
+        return presence.leave(room, session.id(), events.left(room, session.id(), router.nodeId(), LeaveReason.LEFT))
+            .mapEmpty();
       }
       session.rooms().add(room);
       records.save(session);
@@ -81,7 +86,7 @@ public final class RoomMembership {
     if (!session.rooms().contains(room)) {
       return Future.failedFuture(new SignalingException(ErrorCode.NOT_IN_ROOM, "you are not in room " + room));
     }
-    return presence.leave(room, session.id())
+    return presence.leave(room, session.id(), events.left(room, session.id(), router.nodeId(), reason))
         .recover(failure -> {
           // leaving must work while the store is down; re-assertion drops the stale entry later
           LOG.atWarn().addKeyValue("clientId", session.id()).addKeyValue("room", room)
@@ -117,7 +122,8 @@ public final class RoomMembership {
           return Future.succeededFuture();
         }
         Member self = previous.onNode(router.nodeId());
-        return presence.join(room, self, Integer.MAX_VALUE).map(result -> {
+        // announces nothing unless the member was reaped meanwhile: then it is back, and joined again
+        return presence.join(room, self, Integer.MAX_VALUE, events.joined(room, self)).map(result -> {
           if (result instanceof JoinResult.Joined joined) {
             session.rooms().add(room);
             views.localJoin(room, self, joined.others());
@@ -144,7 +150,17 @@ public final class RoomMembership {
     views.left(room, session.id());
     records.save(session);
     session.deliver(ServerMessages.roomClosed(room, reason));
-    return presence.leave(room, session.id()).otherwise(false).mapEmpty();
+    return presence.leave(room, session.id(), events.closed(room, session.id(), router.nodeId())).otherwise(false).mapEmpty();
+  }
+
+  /**
+   * The session is no longer this node's (it was given up, and resumes elsewhere): this node's
+   * views forget it; presence and the other nodes are left as they are.
+   */
+  public void forgetLocally(Session session) {
+    for (RoomId room : List.copyOf(session.rooms())) {
+      views.left(room, session.id());
+    }
   }
 
   /** The session is gone: its peers get {@code peer-disconnected}, then it leaves every room. */

@@ -103,7 +103,8 @@ public final class SessionLifecycle {
           LOG.atWarn().addKeyValue("error", unavailable.getMessage()).log("session directory unavailable; starting a new session");
           return Future.succeededFuture(null);
         })
-        .compose(record -> record == null || record.nodeId().equals(mesh.nodeId())
+        // a record naming this node that it does not hold: a session it gave up when it was cut off
+        .compose(record -> record == null
             ? Future.succeededFuture(start(connection, grant, true))
             : takeOver(record, resumeToken, connection));
   }
@@ -188,6 +189,10 @@ public final class SessionLifecycle {
   private record Handover(List<String> frames, boolean answered) {}
 
   private Future<Handover> askHandover(SessionRecord record, long timeoutMillis) {
+    if (record.nodeId().equals(mesh.nodeId())) {
+      // a session this node gave up (cut off, or fenced) and no longer holds: nothing to hand over
+      return Future.succeededFuture(new Handover(List.of(), true));
+    }
     return mesh.inbox().requestHandover(record.nodeId(), record.clientId(), mesh.nodeId(), timeoutMillis)
         .map(frames -> new Handover(frames, true))
         .recover(failure -> {
@@ -232,31 +237,6 @@ public final class SessionLifecycle {
     return done.future();
   }
 
-  /**
-   * This node was declared dead by the mesh (it was paused past its liveness): every session is
-   * given up here without leaving its rooms, since other nodes parked its frames and reap what
-   * does not resume elsewhere in time; connected clients are told to reconnect. Returns how many
-   * were connected.
-   */
-  public int dropAll() {
-    int connected = 0;
-    for (Session session : List.copyOf(sessions.all())) {
-      sessions.remove(session);
-      Session.HandOff handOff = session.handOff();
-      if (handOff == null) {
-        continue;
-      }
-      if (handOff.graceTimerId() >= 0) {
-        vertx.cancelTimer(handOff.graceTimerId());
-      }
-      if (handOff.connection() != null) {
-        connected++;
-        handOff.connection().send(ServerMessages.reconnect(REJOINING));
-        handOff.connection().close(CloseCodes.SERVICE_RESTART, REJOINING);
-      }
-    }
-    return connected;
-  }
 
   /** The session's room token ran out: it is told so, closed, and leaves its rooms. */
   private void expire(Session session) {
@@ -280,6 +260,7 @@ public final class SessionLifecycle {
       return null;
     }
     sessions.remove(session);
+    expiry.forget(session);
     mesh.forwards().moved(client, newNode);
     if (handOff.graceTimerId() >= 0) {
       vertx.cancelTimer(handOff.graceTimerId());
@@ -290,6 +271,37 @@ public final class SessionLifecycle {
     LOG.atInfo().addKeyValue("clientId", client).addKeyValue("newNode", newNode)
         .addKeyValue("queued", handOff.frames().size()).log("session handed over");
     return handOff.frames();
+  }
+
+  /**
+   * This node was cut off from the mesh: every session is given up here, without leaving its
+   * rooms (the other nodes hold them for the grace); a connected client gets {@code reconnect}
+   * and a 1012 close, and resumes on another node through the load balancer. Frames queued for
+   * a client that was already disconnected are lost with the session. Returns how many were
+   * given up.
+   */
+  public int releaseAll(String reason) {
+    int released = 0;
+    for (Session session : List.copyOf(sessions.all())) {
+      Session.HandOff handOff = session.handOff();
+      if (handOff == null) {
+        continue;
+      }
+      sessions.remove(session);
+      expiry.forget(session);
+      if (handOff.graceTimerId() >= 0) {
+        vertx.cancelTimer(handOff.graceTimerId());
+      }
+      membership.forgetLocally(session);
+      if (handOff.connection() != null) {
+        handOff.connection().send(ServerMessages.reconnect(reason));
+        handOff.connection().close(CloseCodes.SERVICE_RESTART, reason);
+      }
+      released++;
+    }
+    LOG.atWarn().addKeyValue("node", mesh.nodeId()).addKeyValue("sessions", released).addKeyValue("reason", reason)
+        .log("sessions given up; their clients resume on other nodes");
+    return released;
   }
 
   /**
@@ -325,6 +337,7 @@ public final class SessionLifecycle {
 
   private Future<Void> finish(Session session, LeaveReason reason) {
     sessions.remove(session);
+    expiry.forget(session);
     mesh.records().delete(session);
     LOG.atInfo().addKeyValue("clientId", session.id()).addKeyValue("reason", reason.wireName())
         .addKeyValue("rooms", session.rooms().size()).log("session ended");

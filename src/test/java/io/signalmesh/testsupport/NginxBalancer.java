@@ -28,11 +28,16 @@ public final class NginxBalancer implements AutoCloseable {
   }
 
   public static NginxBalancer start(List<Integer> backendPorts) {
+    return startFor(backendPorts.stream().map(p -> "127.0.0.1:" + p).toList());
+  }
+
+  /** In front of backends given as {@code host:port} (nodes in test network namespaces). */
+  public static NginxBalancer startFor(List<String> backends) {
     int port = NodeProcess.freePort();
     try {
       Path dir = Files.createTempDirectory("nginx-");
       Files.createDirectories(dir.resolve("logs"));
-      String upstreams = backendPorts.stream().map(p -> "    server 127.0.0.1:" + p + ";")
+      String upstreams = backends.stream().map(b -> "    server " + b + ";")
           .collect(Collectors.joining("\n"));
       Files.writeString(dir.resolve("nginx.conf"), """
           worker_processes 1;

@@ -81,10 +81,24 @@ public final class RawWebSocket implements AutoCloseable {
    */
   public static RawWebSocket connect(int port, String pathAndQuery, Map<String, String> extraHeaders,
       int receiveBufferBytes) {
+    return connect(null, port, pathAndQuery, extraHeaders, receiveBufferBytes);
+  }
+
+  /**
+   * The same from a chosen loopback address (any 127.x.y.z reaches the node on Linux), for
+   * clients that must count as other addresses than the test's own.
+   *
+   * @param localAddress the address to connect from, or null for any
+   */
+  public static RawWebSocket connect(String localAddress, int port, String pathAndQuery,
+      Map<String, String> extraHeaders, int receiveBufferBytes) {
     try {
       Socket socket = new Socket();
       if (receiveBufferBytes > 0) {
         socket.setReceiveBufferSize(receiveBufferBytes);
+      }
+      if (localAddress != null) {
+        socket.bind(new InetSocketAddress(java.net.InetAddress.getByName(localAddress), 0));
       }
       socket.connect(new InetSocketAddress("127.0.0.1", port), (int) TestClient.TIMEOUT.toMillis());
       socket.setSoTimeout((int) TestClient.TIMEOUT.toMillis());

@@ -201,6 +201,19 @@ public final class TestClient implements AutoCloseable {
     return all;
   }
 
+  /** Waits up to {@code timeout} until a message is queued; takes nothing. False if none came. */
+  public synchronized boolean awaitAny(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (inbox.isEmpty()) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0 || isClosed()) {
+        return !inbox.isEmpty();
+      }
+      waitFor(left);
+    }
+    return true;
+  }
+
   /** Stops reading: the server's writes back up as they would towards a stalled client. */
   public synchronized void stopReading() {
     reading = false;
@@ -222,6 +235,12 @@ public final class TestClient implements AutoCloseable {
   /** Closes normally (1000): the session ends at once. */
   public void closeNormally() {
     socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").join();
+    awaitClose();
+  }
+
+  /** Closes with another code than 1000 (1001 going away: the session waits for a resume). */
+  public void closeWith(int code, String reason) {
+    socket.sendClose(code, reason).join();
     awaitClose();
   }
 

@@ -1,0 +1,107 @@
+package io.signalmesh.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.signalmesh.presence.NodeDirectory;
+import io.signalmesh.session.ClientId;
+import io.signalmesh.testsupport.Wait;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two nodes' inboxes on one real (local) event bus, with an interceptor in the path that loses
+ * chosen messages the way a cut connection does: what one node sends the other still arrives,
+ * once and in order.
+ */
+class NodeLinkTest {
+
+  private static final ClientId TARGET = new ClientId("target");
+  private Vertx vertx;
+  private NodeInbox sender;
+  private final List<String> delivered = new ArrayList<>();
+  private final AtomicInteger dataMessages = new AtomicInteger();
+
+  @BeforeEach
+  void start() throws Exception {
+    vertx = Vertx.vertx();
+    ParkedFrames parked = new ParkedFrames(NodeDirectory.local(), 16, Duration.ofSeconds(30));
+    sender = new NodeInbox(vertx, "n1", parked);
+    NodeInbox receiver = new NodeInbox(vertx, "n2", parked);
+    NodeInbox.Handover none = (client, node) -> null;
+    NodeInbox.Commands noCommands = (command, args) -> Future.succeededFuture(new JsonObject());
+    sender.register(new RoomViews("n1"), (client, frame) -> { }, none, noCommands)
+        .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    receiver.register(new RoomViews("n2"), (client, frame) -> record(frame), none, noCommands)
+        .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aMessageLostOnTheWayIsSentAgainAndEverythingArrivesOnceInOrder() {
+    loseDataMessages(3, 4);
+    for (int i = 1; i <= 10; i++) {
+      sender.send("n2", List.of(TARGET), "frame " + i);
+    }
+    Wait.until("all ten frames", Duration.ofSeconds(5), () -> delivered().size() >= 10);
+    sender.send("n2", List.of(TARGET), "frame 11");
+    Wait.until("the eleventh", Duration.ofSeconds(5), () -> delivered().size() >= 11);
+    assertThat(delivered()).containsExactlyElementsOf(frames(11));
+    assertThat(dataMessages.get()).as("data messages on the bus, resends included").isGreaterThan(11);
+  }
+
+  @Test
+  void theLastMessagesLostWithNothingAfterThemAreSentAgainAfterASecond() {
+    loseDataMessages(5, 6);
+    for (int i = 1; i <= 6; i++) {
+      sender.send("n2", List.of(TARGET), "frame " + i);
+    }
+    Wait.until("all six frames", Duration.ofSeconds(5), () -> delivered().size() >= 6);
+    assertThat(delivered()).containsExactlyElementsOf(frames(6));
+    assertThat(dataMessages.get()).as("data messages on the bus, resends included").isGreaterThan(6);
+    Wait.until("every frame confirmed", Duration.ofSeconds(5), () -> sender.unconfirmed() == 0);
+  }
+
+  /** Drops the data messages (not acks) with these positions, counted from 1, the first time they pass. */
+  private void loseDataMessages(int... positions) {
+    vertx.eventBus().addOutboundInterceptor(context -> {
+      if (context.message().headers().contains(NodeLink.SEQ)) {
+        int position = dataMessages.incrementAndGet();
+        for (int lost : positions) {
+          if (position == lost) {
+            return;
+          }
+        }
+      }
+      context.next();
+    });
+  }
+
+  private synchronized void record(String frame) {
+    delivered.add(frame);
+  }
+
+  private synchronized List<String> delivered() {
+    return List.copyOf(delivered);
+  }
+
+  private static List<String> frames(int count) {
+    List<String> frames = new ArrayList<>();
+    for (int i = 1; i <= count; i++) {
+      frames.add("frame " + i);
+    }
+    return frames;
+  }
+}
