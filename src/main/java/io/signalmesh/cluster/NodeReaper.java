@@ -50,6 +50,8 @@ public final class NodeReaper {
   private final SignalingMetrics metrics;
   private final WebhookEvents events;
   private final Set<String> scheduled = new HashSet<>();
+  /** Nodes seen dead and not yet seen heartbeating again. */
+  private final Set<String> seenDead = new HashSet<>();
   private long timer = -1;
   private boolean checking;
 
@@ -82,11 +84,22 @@ public final class NodeReaper {
     }
     checking = true;
     directory.deadNodes()
-        .onSuccess(dead -> dead.stream().filter(node -> !node.equals(nodeId)).forEach(this::schedule))
+        .compose(dead -> {
+          dead.stream().filter(node -> !node.equals(nodeId)).forEach(this::schedule);
+          return seenDead.isEmpty() ? Future.succeededFuture() : directory.knownNodes().onSuccess(known -> {
+            for (String node : List.copyOf(seenDead)) {
+              if (known.contains(node) && !dead.contains(node)) {
+                seenDead.remove(node);
+                inbox.nodeAlive(node);
+              }
+            }
+          });
+        })
         .onComplete(done -> checking = false);
   }
 
   private void schedule(String dead) {
+    seenDead.add(dead);
     if (!scheduled.add(dead)) {
       return;
     }

@@ -195,6 +195,14 @@ public final class NodeInbox {
     receiverRun = java.util.UUID.randomUUID().toString().substring(0, 8);
   }
 
+  /** A node seen dead heartbeats again (restarted, or rejoined after a fence): frames go to it again. */
+  public void nodeAlive(String node) {
+    NodeLink link = links.get(node);
+    if (link != null) {
+      link.alive();
+    }
+  }
+
   /** Another node is known dead: frames not confirmed by it, and frames for it from now on, are parked. */
   public void nodeDied(String node) {
     NodeLink link = links.get(node);

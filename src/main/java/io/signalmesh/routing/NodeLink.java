@@ -251,6 +251,18 @@ final class NodeLink {
     unacked.clear();
   }
 
+  /**
+   * The node heartbeats again (restarted, or rejoined after it was declared dead): frames go to
+   * it again at once, not only after {@link #RETRY_AFTER_NANOS}, since its new clients would
+   * never collect what is parked.
+   */
+  synchronized void alive() {
+    if (brokenSince >= 0) {
+      brokenSince = -1;
+      LOG.atInfo().addKeyValue("node", node).log("node alive again; sending to it again");
+    }
+  }
+
   private void retransmit(long nowNanos) {
     if (unacked.isEmpty()) {
       return;

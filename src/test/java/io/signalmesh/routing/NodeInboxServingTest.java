@@ -114,6 +114,18 @@ class NodeInboxServingTest {
     assertThat(parked(1)).containsExactly("meant for b's earlier run");
   }
 
+  @Test
+  void aNodeSeenAliveAgainGetsFramesAtOnceNotParked() {
+    a.send("b", List.of(CLIENT), "before its death");
+    Wait.until("the first frame", WITHIN, () -> deliveredAtB.size() == 1 && a.unconfirmed() == 0);
+    a.nodeDied("b");
+    b.dropHeld();
+    a.nodeAlive("b");
+    a.send("b", List.of(CLIENT), "to a client of its new run");
+    Wait.until("the frame after it rejoined", WITHIN, () -> deliveredAtB.size() == 2);
+    assertThat(deliveredAtB).containsExactly("before its death", "to a client of its new run");
+  }
+
   private List<String> parked(int count) {
     List<String> parked = new ArrayList<>();
     Wait.until(count + " frames parked", WITHIN, () -> {
