@@ -123,6 +123,9 @@ public final class ServeCommand implements Callable<Integer> {
   Path tlsCert;
   @Option(names = "--tls-key", description = "PEM private key for --tls-cert")
   Path tlsKey;
+  @Option(names = "--event-loops", defaultValue = "0", description = "Event loops serving signaling, 0 = one per CPU core (default: ${DEFAULT-VALUE})")
+  int eventLoops;
+
   @Option(names = "--log-format", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE})")
   String logFormat;
   @Option(names = "--web-root", description = "Serve the web app from this folder instead of the packaged copy")
@@ -217,7 +220,7 @@ public final class ServeCommand implements Callable<Integer> {
         tlsCert == null ? null : new ServerConfig.TlsConfig(tlsCert, tlsKey),
         format, webRoot, drainTimeout, limits,
         new AbuseLimits(allowedOrigins, maxConnectionsPerIp, trustedProxies, joinRate, joinBurst, handshakeTimeout,
-            authFailureDelay, authFailureMaxDelay));
+            authFailureDelay, authFailureMaxDelay), eventLoops);
   }
 
   private static String randomNodeId() {
