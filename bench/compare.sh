@@ -6,7 +6,9 @@
 #   bench/compare.sh [--rates "5000 20000"] [--clients 200] [--room-size 2] [--warmup 5s]
 #                    [--duration 20s] [--connections 2000] [--join-clients 5000]
 #                    [--churn-rate 100] [--churn-duration 10s] [--only relay,connections,join,churn]
+#                    [--node-args "--event-loops 1"]
 #
+# --node-args: extra `serve` flags for the signalmesh node; NODE_JAVA_OPTS: its JVM flags.
 # Needs java 17+, node/npm (for the baseline), jq, curl; builds target/signalmesh.jar when it
 # is missing. BASELINE_DIR (default ../shared/baseline) holds the tutorial server.
 set -euo pipefail
@@ -16,7 +18,7 @@ BASELINE_DIR="${BASELINE_DIR:-$REPO/../shared/baseline}"
 OUT="${OUT:-$(mktemp -d /tmp/signalmesh-compare.XXXXXX)}"
 RATES="5000 20000"; CLIENTS=200; ROOM_SIZE=2; WARMUP=5s; DURATION=20s
 CONNECTIONS=2000; JOIN_CLIENTS=5000; CHURN_RATE=100; CHURN_DURATION=10s
-ONLY="relay,connections,join,churn"
+ONLY="relay,connections,join,churn"; NODE_ARGS=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --rates) RATES="$2"; shift 2 ;;
@@ -29,7 +31,8 @@ while [ $# -gt 0 ]; do
     --churn-rate) CHURN_RATE="$2"; shift 2 ;;
     --churn-duration) CHURN_DURATION="$2"; shift 2 ;;
     --only) ONLY="$2"; shift 2 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    --node-args) NODE_ARGS="$2"; shift 2 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -58,8 +61,9 @@ BASE_PID=$!
 # run sends 100 frames/s per client at 20,000 msgs/s over 200 clients; the default is 50)
 NODE_PORT=$(free_port); MGMT_PORT=$(free_port)
 start_node() {
-  java -jar "$JAR" serve --host 127.0.0.1 --port "$NODE_PORT" --management-port "$MGMT_PORT" \
-    --rate-limit 1000000 --rate-burst 1000000 --max-connections-per-ip 1000000 >>"$OUT/signalmesh.log" 2>&1 &
+  # shellcheck disable=SC2086 # NODE_JAVA_OPTS and NODE_ARGS are lists of words
+  java ${NODE_JAVA_OPTS:-} -jar "$JAR" serve --host 127.0.0.1 --port "$NODE_PORT" --management-port "$MGMT_PORT" \
+    --rate-limit 1000000 --rate-burst 1000000 --max-connections-per-ip 1000000 $NODE_ARGS >>"$OUT/signalmesh.log" 2>&1 &
   NODE_PID=$!
   wait_http "$NODE_PORT"
 }
@@ -116,7 +120,7 @@ table() { # table <title> <names...> -- then rows "label|jq"
     echo "$out"
   done
 }
-echo "Results in $OUT"
+echo "Results in $OUT (signalmesh flags: ${NODE_JAVA_OPTS:-} ${NODE_ARGS:-none}; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg))"
 if wants relay; then
   names=(); for rate in $RATES; do names+=("relay-$rate"); done
   table "relay: $CLIENTS clients in rooms of $ROOM_SIZE, $WARMUP warm-up, $DURATION measured" "${names[@]}" -- \
