@@ -3,10 +3,13 @@
 # loopback ports of this machine, loaded one after the other (never both at once) by the same
 # `signalmesh bench` commands. Prints Markdown tables; the raw JSON lines stay in $OUT.
 #
-#   bench/compare.sh [--rates "5000 20000"] [--clients 200] [--room-size 2] [--warmup 5s]
+#   bench/compare.sh [--rates "5000 20000"] [--clients 200] [--room-size 2] [--warmup 15s]
 #                    [--duration 20s] [--connections 2000] [--join-clients 5000]
 #                    [--churn-rate 100] [--churn-duration 10s] [--only relay,connections,join,churn]
+#                    [--node-args "--event-loops 1"] [--also "--event-loops 1"]
 #
+# --node-args: extra `serve` flags for the signalmesh node; NODE_JAVA_OPTS: its JVM flags.
+# --also: a second signalmesh node with these extra flags, loaded after the first (a third column).
 # Needs java 17+, node/npm (for the baseline), jq, curl; builds target/signalmesh.jar when it
 # is missing. BASELINE_DIR (default ../shared/baseline) holds the tutorial server.
 set -euo pipefail
@@ -14,9 +17,9 @@ set -euo pipefail
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 BASELINE_DIR="${BASELINE_DIR:-$REPO/../shared/baseline}"
 OUT="${OUT:-$(mktemp -d /tmp/signalmesh-compare.XXXXXX)}"
-RATES="5000 20000"; CLIENTS=200; ROOM_SIZE=2; WARMUP=5s; DURATION=20s
+RATES="5000 20000"; CLIENTS=200; ROOM_SIZE=2; WARMUP=15s; DURATION=20s
 CONNECTIONS=2000; JOIN_CLIENTS=5000; CHURN_RATE=100; CHURN_DURATION=10s
-ONLY="relay,connections,join,churn"
+ONLY="relay,connections,join,churn"; NODE_ARGS=""; ALSO_ARGS=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --rates) RATES="$2"; shift 2 ;;
@@ -29,7 +32,9 @@ while [ $# -gt 0 ]; do
     --churn-rate) CHURN_RATE="$2"; shift 2 ;;
     --churn-duration) CHURN_DURATION="$2"; shift 2 ;;
     --only) ONLY="$2"; shift 2 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    --node-args) NODE_ARGS="$2"; shift 2 ;;
+    --also) ALSO_ARGS="$2"; shift 2 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -42,8 +47,8 @@ fi
 free_port() { node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
 wait_http() { for _ in $(seq 1 150); do curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0; sleep 0.2; done; echo "nothing on port $1" >&2; return 1; }
 
-BASE_PID=""; NODE_PID=""
-cleanup() { for p in $BASE_PID $NODE_PID; do kill "$p" 2>/dev/null || true; done; }
+BASE_PID=""; NODE_PID=""; ALSO_PID=""
+cleanup() { for p in $BASE_PID $NODE_PID $ALSO_PID; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
 # the baseline: a temp copy, npm ci, node server.js
@@ -56,14 +61,20 @@ BASE_PID=$!
 
 # one signalmesh node, in-memory presence; the per-connection rate limit is lifted (a relay
 # run sends 100 frames/s per client at 20,000 msgs/s over 200 clients; the default is 50)
-NODE_PORT=$(free_port); MGMT_PORT=$(free_port)
+NODE_PORT=$(free_port); MGMT_PORT=$(free_port); ALSO_PORT=$(free_port); ALSO_MGMT_PORT=$(free_port)
+# start_node <port> <management port> <log> <extra flags>: prints the PID
 start_node() {
-  java -jar "$JAR" serve --host 127.0.0.1 --port "$NODE_PORT" --management-port "$MGMT_PORT" \
-    --rate-limit 1000000 --rate-burst 1000000 --max-connections-per-ip 1000000 >>"$OUT/signalmesh.log" 2>&1 &
-  NODE_PID=$!
-  wait_http "$NODE_PORT"
+  # shellcheck disable=SC2086 # NODE_JAVA_OPTS and the extra flags are lists of words
+  java ${NODE_JAVA_OPTS:-} -jar "$JAR" serve --host 127.0.0.1 --port "$1" --management-port "$2" \
+    --rate-limit 1000000 --rate-burst 1000000 --max-connections-per-ip 1000000 $4 >>"$OUT/$3" 2>&1 &
+  echo $!
 }
-start_node
+NODE_PID=$(start_node "$NODE_PORT" "$MGMT_PORT" signalmesh.log "$NODE_ARGS")
+wait_http "$NODE_PORT"
+if [ -n "$ALSO_ARGS" ]; then
+  ALSO_PID=$(start_node "$ALSO_PORT" "$ALSO_MGMT_PORT" signalmesh-also.log "$NODE_ARGS $ALSO_ARGS")
+  wait_http "$ALSO_PORT"
+fi
 wait_http "$BASE_PORT"
 
 bench() { java -jar "$JAR" bench "$@"; }
@@ -73,10 +84,11 @@ ensure_node() {
     echo "signalmesh node $NODE_PID does not accept connections any more: restarting it (see $OUT/signalmesh-stuck.jstack)" >&2
     jstack "$NODE_PID" >"$OUT/signalmesh-stuck.jstack" 2>&1 || true
     kill -9 "$NODE_PID" 2>/dev/null || true
-    start_node
+    NODE_PID=$(start_node "$NODE_PORT" "$MGMT_PORT" signalmesh.log "$NODE_ARGS")
+    wait_http "$NODE_PORT"
   fi
 }
-# run <name> <scenario> [options]: the baseline first, then signalmesh
+# run <name> <scenario> [options]: the baseline first, then signalmesh (then the --also node)
 run() {
   local name=$1; shift
   local scenario=$1; shift
@@ -86,6 +98,10 @@ run() {
   echo "== $name: signalmesh" >&2
   bench "$scenario" --url "ws://127.0.0.1:$NODE_PORT/ws" --server-pid "$NODE_PID" "$@" >"$OUT/$name.signalmesh.json" || true
   ensure_node
+  if [ -n "$ALSO_ARGS" ]; then
+    echo "== $name: signalmesh $ALSO_ARGS" >&2
+    bench "$scenario" --url "ws://127.0.0.1:$ALSO_PORT/ws" --server-pid "$ALSO_PID" "$@" >"$OUT/$name.also.json" || true
+  fi
 }
 
 if wants relay; then
@@ -104,7 +120,10 @@ table() { # table <title> <names...> -- then rows "label|jq"
   local names=(); while [ "$1" != "--" ]; do names+=("$1"); shift; done; shift
   echo; echo "### $title"; echo
   local header="| |" line="|---|"
-  for n in "${names[@]}"; do header="$header $n baseline | $n signalmesh |"; line="$line---:|---:|"; done
+  for n in "${names[@]}"; do
+    header="$header $n baseline | $n signalmesh |"; line="$line---:|---:|"
+    if [ -n "$ALSO_ARGS" ]; then header="$header $n signalmesh $ALSO_ARGS |"; line="$line---:|"; fi
+  done
   echo "$header"; echo "$line"
   for row in "$@"; do
     local label=${row%%|*}
@@ -112,11 +131,12 @@ table() { # table <title> <names...> -- then rows "label|jq"
     local out="| $label |"
     for n in "${names[@]}"; do
       out="$out $(val "$OUT/$n.baseline.json" "$expr") | $(val "$OUT/$n.signalmesh.json" "$expr") |"
+      if [ -n "$ALSO_ARGS" ]; then out="$out $(val "$OUT/$n.also.json" "$expr") |"; fi
     done
     echo "$out"
   done
 }
-echo "Results in $OUT"
+echo "Results in $OUT (signalmesh flags: ${NODE_JAVA_OPTS:-} ${NODE_ARGS:-none}${ALSO_ARGS:+; third column: $ALSO_ARGS}; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg))"
 if wants relay; then
   names=(); for rate in $RATES; do names+=("relay-$rate"); done
   table "relay: $CLIENTS clients in rooms of $ROOM_SIZE, $WARMUP warm-up, $DURATION measured" "${names[@]}" -- \
@@ -125,6 +145,15 @@ if wants relay; then
     "p99.9 ms|.latencyMs.p999" "max ms|.latencyMs.max" "server CPU µs/msg|.server.cpuUsPerMsg" \
     "server CPU %|.server.cpuPercent" "server RSS MB after|(.server.rssKbAfter/1024|floor)" \
     "error frames|(.errors|tostring)" "load generator CPU %|.loadGenerator.cpuPercent" "run error|.error"
+  # the issue's targets are ratios to the baseline of the same run
+  ratio() { jq -rn --slurpfile a "$1" --slurpfile b "$2" \
+    "if (\$a[0].server.cpuUsPerMsg // 0) > 0 and (\$b[0].server.cpuUsPerMsg // 0) > 0 then ((\$a[0].server.cpuUsPerMsg / \$b[0].server.cpuUsPerMsg * 100 | round) / 100 | tostring) + \"x\" else \"n/a\" end" 2>/dev/null || echo "n/a"; }
+  echo
+  for rate in $RATES; do
+    line="CPU per message against the baseline at $rate msgs/s: signalmesh $(ratio "$OUT/relay-$rate.signalmesh.json" "$OUT/relay-$rate.baseline.json")"
+    if [ -n "$ALSO_ARGS" ]; then line="$line, signalmesh $ALSO_ARGS $(ratio "$OUT/relay-$rate.also.json" "$OUT/relay-$rate.baseline.json")"; fi
+    echo "$line"
+  done
 fi
 wants connections && table "connections: $CONNECTIONS idle WebSockets, permessage-deflate offered, held 5 s" connections -- \
   "established|.established" "failures|(.failures|tostring)" "connects/s|.connectRate" "connect p50 ms|.connectMs.p50" \

@@ -93,9 +93,14 @@ public final class SignalmeshNode {
   public static Future<SignalmeshNode> start(ServerConfig config) {
     // a registry per node, so that nodes sharing a JVM (tests) keep their counts apart
     String registryName = "signalmesh-" + config.nodeId() + "-" + System.nanoTime();
-    VertxOptions options = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
-        .setEnabled(true).setRegistryName(registryName)
-        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true).setPublishQuantiles(true)));
+    VertxOptions options = new VertxOptions()
+        // epoll where the platform has it (Linux x86_64 in the jar), NIO elsewhere: docs/benchmarks.md
+        .setPreferNativeTransport(true)
+        .setMetricsOptions(new MicrometerMetricsOptions()
+            .setEnabled(true).setRegistryName(registryName)
+            .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true).setPublishQuantiles(true)));
+    // each signaling instance gets a loop of its own; the rest (management, cluster) share the pool
+    options.setEventLoopPoolSize(Math.max(options.getEventLoopPoolSize(), config.signalingEventLoops() + 1));
     Future<Vertx> vertx = config.cluster().enabled()
         ? ClusteredVertx.start(config.cluster(), options)
         : Future.succeededFuture(Vertx.vertx(options));
@@ -106,6 +111,8 @@ public final class SignalmeshNode {
     String nodeId = config.nodeId();
     Clock clock = Clock.systemUTC();
     SignalingMetrics metrics = SignalingMetrics.forNode(BackendRegistries.getNow(registryName));
+    LOG.atInfo().addKeyValue("transport", vertx.isNativeTransportEnabled() ? "epoll" : "nio")
+        .addKeyValue("signalingEventLoops", config.signalingEventLoops()).log("network");
     Webhooks webhooks = Webhooks.from(config.webhooks());
     WebhookEvents events = webhooks.events(clock);
     Backends backends = Backends.create(vertx, config, metrics, webhooks);
@@ -197,7 +204,7 @@ public final class SignalmeshNode {
                         () -> WebApp.staticHandler(config.webRoot()),
                         () -> !drainer.draining() && !isolation.isolated() && !lease.fenced(), metrics,
                         lease::serving, lease::whenServing),
-                    new DeploymentOptions().setInstances(eventLoopInstances()));
+                    new DeploymentOptions().setInstances(config.signalingEventLoops()));
               });
           // a port picked for "any" can be taken before it is bound: pick another, a few times
           return config.port() == 0 ? retryOnBindFailure(deploySignaling, 3) : deploySignaling.get();
@@ -289,10 +296,6 @@ public final class SignalmeshNode {
     } catch (IllegalArgumentException e) {
       throw new ConfigException("--stun-urls/--turn-urls", e.getMessage());
     }
-  }
-
-  private static int eventLoopInstances() {
-    return Math.max(1, Runtime.getRuntime().availableProcessors());
   }
 
   public String nodeId() {

@@ -131,6 +131,9 @@ public final class ServeCommand implements Callable<Integer> {
   Path tlsCert;
   @Option(names = "--tls-key", description = "PEM private key for --tls-cert")
   Path tlsKey;
+  @Option(names = "--event-loops", defaultValue = "0", description = "Event loops serving signaling, 0 = one per CPU core (default: ${DEFAULT-VALUE})")
+  int eventLoops;
+
   @Option(names = "--log-format", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE})")
   String logFormat;
   @Option(names = "--web-root", description = "Serve the web app from this folder instead of the packaged copy")
@@ -226,7 +229,7 @@ public final class ServeCommand implements Callable<Integer> {
         format, webRoot, drainTimeout, limits,
         new AbuseLimits(allowedOrigins, maxConnectionsPerIp, trustedProxies, joinRate, joinBurst, handshakeTimeout,
             authFailureDelay, authFailureMaxDelay),
-        new WebhookConfig(webhookUrls, webhookSecret, webhookTimeout));
+        new WebhookConfig(webhookUrls, webhookSecret, webhookTimeout), eventLoops);
   }
 
   private static String randomNodeId() {

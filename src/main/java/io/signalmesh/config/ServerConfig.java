@@ -49,7 +49,8 @@ public record ServerConfig(
     Duration drainTimeout,
     SessionLimits limits,
     AbuseLimits abuse,
-    WebhookConfig webhooks) {
+    WebhookConfig webhooks,
+    int eventLoops) {
 
   private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
@@ -82,6 +83,14 @@ public record ServerConfig(
       throw new ConfigException("--web-root", "is not a folder: " + webRoot);
     }
     Settings.notNegative("--drain-timeout", drainTimeout);
+    if (eventLoops < 0) {
+      throw new ConfigException("--event-loops", "must not be negative (got " + eventLoops + ")");
+    }
+  }
+
+  /** Event loops serving the signaling port: {@code --event-loops}, or one per CPU core for 0. */
+  public int signalingEventLoops() {
+    return eventLoops > 0 ? eventLoops : Math.max(1, Runtime.getRuntime().availableProcessors());
   }
 
   /** TLS on the signaling port. */

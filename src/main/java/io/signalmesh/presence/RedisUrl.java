@@ -27,10 +27,17 @@ public final class RedisUrl {
 
   /** The setting this parses, named in every error. */
   public static final String SETTING = "--redis";
-  /** Connections per Redis endpoint (the client's own default is 6). */
-  public static final int DEFAULT_MAX_POOL_SIZE = 16;
-  /** Commands waiting for a pooled connection before new ones are refused (client default 24). */
-  public static final int DEFAULT_MAX_POOL_WAITING = 1024;
+  /**
+   * Connections per Redis endpoint (the client's own default is 6). Each command holds one for
+   * its round trip, so this bounds the commands in flight: a join is three to five of them.
+   */
+  public static final int DEFAULT_MAX_POOL_SIZE = 32;
+  /**
+   * Commands waiting for a pooled connection before new ones are refused (client default 24).
+   * A burst of joins queues here (5,000 clients joining at once are about 25,000 commands; with
+   * 1,024 nearly all were refused); waiting is bounded in time by {@code --redis-timeout}.
+   */
+  public static final int DEFAULT_MAX_POOL_WAITING = 32_768;
   /** TCP connect timeout in milliseconds (Vert.x default 60 s), so an unreachable Redis frees the pool soon. */
   public static final int DEFAULT_CONNECT_TIMEOUT_MILLIS = 2_000;
 

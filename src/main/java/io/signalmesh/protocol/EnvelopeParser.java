@@ -25,17 +25,28 @@ public final class EnvelopeParser {
     this.limits = limits;
   }
 
+  /**
+   * A relay (the bulk of the traffic) is read in one streaming pass and kept as text; the
+   * other types, rare and rate-limited, are parsed into an object as well.
+   */
   public Envelope parse(String text) {
-    JsonObject body = decode(text);
-    Object rawType = body.getValue("type");
-    if (!(rawType instanceof String typeName)) {
+    TopLevelScan scan = TopLevelScan.of(text);
+    String typeName = scan.type();
+    if (typeName == null) {
       throw new SignalingException(ErrorCode.BAD_MESSAGE, "field 'type' must be a string");
     }
     MessageType type = MessageType.fromWireName(typeName);
     if (type == null) {
       throw new SignalingException(ErrorCode.UNKNOWN_TYPE, "unknown message type '" + truncate(typeName) + "'");
     }
-    Envelope envelope = new Envelope(type, body);
+    if (type.isRelay()) {
+      String targetId = scan.targetId();
+      if (targetId == null || targetId.isEmpty() || targetId.length() > ClientId.MAX_LENGTH) {
+        throw new SignalingException(ErrorCode.BAD_MESSAGE, "field 'targetId' must be a client id");
+      }
+      return Envelope.relay(type, new ClientId(targetId), scan.relayPayload());
+    }
+    Envelope envelope = new Envelope(type, decode(text), null, null);
     check(envelope);
     return envelope;
   }
@@ -53,11 +64,14 @@ public final class EnvelopeParser {
     }
   }
 
+  /** The error for a frame nesting deeper than {@link #MAX_NESTING}, found by {@link TopLevelScan}. */
+  static SignalingException tooDeep() {
+    return new SignalingException(ErrorCode.BAD_JSON,
+        "a frame may nest objects and arrays at most " + MAX_NESTING + " levels deep");
+  }
+
+  /** The text has passed {@link TopLevelScan}: one JSON object, nesting within the limit. */
   private static JsonObject decode(String text) {
-    if (nestsDeeperThan(text, MAX_NESTING)) {
-      throw new SignalingException(ErrorCode.BAD_JSON,
-          "a frame may nest objects and arrays at most " + MAX_NESTING + " levels deep");
-    }
     try {
       return new JsonObject(text);
     } catch (DecodeException | ClassCastException e) {
@@ -103,14 +117,13 @@ public final class EnvelopeParser {
         optionalMetadata(body);
       }
       case LEAVE_ROOM -> requireRoomId(body);
-      case OFFER, ANSWER, ICE_CANDIDATE, END_CALL -> requireTargetId(body);
+      case OFFER, ANSWER, ICE_CANDIDATE, END_CALL, GET_PEERS, PING -> { } // relays: checked in parse
       case BROADCAST -> {
         requireRoomId(body);
         if (!(body.getValue("data") instanceof JsonObject)) {
           throw new SignalingException(ErrorCode.BAD_MESSAGE, "field 'data' must be a JSON object");
         }
       }
-      case GET_PEERS, PING -> { }
     }
   }
 
@@ -119,13 +132,6 @@ public final class EnvelopeParser {
     if (!(roomId instanceof String s) || !RoomId.isValid(s)) {
       throw new SignalingException(ErrorCode.BAD_MESSAGE,
           "field 'roomId' must be 1-128 characters of [A-Za-z0-9_.:-]");
-    }
-  }
-
-  private static void requireTargetId(JsonObject body) {
-    Object targetId = body.getValue("targetId");
-    if (!(targetId instanceof String s) || s.isEmpty() || s.length() > ClientId.MAX_LENGTH) {
-      throw new SignalingException(ErrorCode.BAD_MESSAGE, "field 'targetId' must be a client id");
     }
   }
 

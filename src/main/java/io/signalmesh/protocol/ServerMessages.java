@@ -75,13 +75,10 @@ public final class ServerMessages {
 
   /**
    * A relayed message: the sender's payload unchanged but for {@code targetId} dropped and
-   * {@code senderId} set. Takes the parsed body over (no copy on the hot path): the caller must
-   * not use it afterwards.
+   * {@code senderId} set (any {@code senderId} the client sent is dropped).
    */
-  public static String relayed(JsonObject body, ClientId sender) {
-    body.remove("targetId");
-    body.put("senderId", sender.value());
-    return body.encode();
+  public static String relayed(RelayPayload payload, ClientId sender) {
+    return payload.withSender(sender);
   }
 
   public static String broadcast(RoomId room, ClientId sender, JsonObject data) {

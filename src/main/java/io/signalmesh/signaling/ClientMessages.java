@@ -59,7 +59,7 @@ public final class ClientMessages {
         case LEAVE_ROOM -> leave(session, envelope, ref);
         case OFFER, ANSWER, ICE_CANDIDATE, END_CALL -> {
           ClientId target = envelope.targetId();
-          boolean remote = router.relay(session, target, ServerMessages.relayed(envelope.body(), session.id()));
+          boolean remote = router.relay(session, target, ServerMessages.relayed(envelope.relay(), session.id()));
           metrics.relayed(envelope.type(), remote, System.nanoTime() - arrived);
         }
         case BROADCAST -> {

@@ -177,6 +177,14 @@ class ServeCommandTest {
   }
 
   @Test
+  void signalingRunsOnOneEventLoopPerCoreUnlessEventLoopsSaysHowMany() {
+    assertThat(ServeCommand.parse(NO_ENV).signalingEventLoops()).isEqualTo(Runtime.getRuntime().availableProcessors());
+    assertThat(ServeCommand.parse(NO_ENV, "--event-loops", "1").signalingEventLoops()).isEqualTo(1);
+    assertThatThrownBy(() -> ServeCommand.parse(NO_ENV, "--event-loops", "-1"))
+        .isInstanceOf(ParameterException.class).hasMessageContaining("--event-loops");
+  }
+
+  @Test
   void aGoodFlagValueOverridesABadEnvironmentValue() {
     ServerConfig config = ServeCommand.parse(Map.of("SIGNALMESH_ROOM_CAPACITY", "1")::get, "--room-capacity", "4");
     assertThat(config.limits().roomCapacity()).isEqualTo(4);

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
-/** The nesting limit of frames, counted before parsing (EnvelopeParser.MAX_NESTING). */
+/** The nesting limit of frames, EnvelopeParser.MAX_NESTING, for relays too. */
 class NestingLimitTest {
 
   private final EnvelopeParser parser = new EnvelopeParser(new FieldLimits(64, 1024));
@@ -22,6 +22,17 @@ class NestingLimitTest {
     String frame = "{\"type\":\"ping\",\"x\":" + "[".repeat(EnvelopeParser.MAX_NESTING)
         + "]".repeat(EnvelopeParser.MAX_NESTING) + "}";
     assertThatThrownBy(() -> parser.parse(frame)).isInstanceOfSatisfying(SignalingException.class,
+        e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_JSON));
+  }
+
+  @Test
+  void aRelayIsHeldToTheSameLimitThoughItsPayloadIsPassedOnUnparsed() {
+    String atLimit = "{\"type\":\"offer\",\"targetId\":\"p\",\"sdp\":" + "[".repeat(EnvelopeParser.MAX_NESTING - 1)
+        + "]".repeat(EnvelopeParser.MAX_NESTING - 1) + "}";
+    String pastLimit = "{\"type\":\"offer\",\"targetId\":\"p\",\"sdp\":" + "[".repeat(EnvelopeParser.MAX_NESTING)
+        + "]".repeat(EnvelopeParser.MAX_NESTING) + "}";
+    assertThat(parser.parse(atLimit).type()).isEqualTo(MessageType.OFFER);
+    assertThatThrownBy(() -> parser.parse(pastLimit)).isInstanceOfSatisfying(SignalingException.class,
         e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_JSON));
   }
 
