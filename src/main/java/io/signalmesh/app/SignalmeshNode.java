@@ -144,7 +144,7 @@ public final class SignalmeshNode {
         new PresenceReassertion(nodeId, sessions, views, presence, records, forwards)::run, lease);
     NodeReaper reaper = new NodeReaper(vertx, nodeId, directory, presence, inbox, router, config.limits().resumeGrace(),
         metrics, events);
-    MeshRejoin rejoin = new MeshRejoin(vertx, nodeId, directory, presence, reaper, liveness,
+    MeshRejoin rejoin = new MeshRejoin(vertx, nodeId, directory, presence, reaper, liveness, lease,
         config.limits().resumeGrace(), () -> fence(nodeId, inbox, lifecycle, views));
     Drainer drainer = new Drainer(nodeId, sessions);
     ClusterIsolation isolation = new ClusterIsolation(vertx, nodeId, directory, () -> ClusteredVertx.members(vertx),

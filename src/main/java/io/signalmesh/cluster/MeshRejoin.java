@@ -14,9 +14,11 @@ import org.slf4j.LoggerFactory;
  * to the others: at start after a crash, and after the mesh declared it dead while it was
  * paused. Its earlier run is declared dead (if nobody did yet), every other node gets
  * {@link #OBSERVED_WITHIN} to see that and park what it had not confirmed, the earlier run's
- * leftovers are reaped, and only then does the node heartbeat and serve again. So nothing
- * parked for the earlier run is ever delivered by the new one, and no reaping of the earlier
- * run removes what the new one holds.
+ * leftovers are reaped, and only then does the node heartbeat; it serves again once every
+ * other node has seen it heartbeat ({@link #OBSERVED_WITHIN} again), since until then they park
+ * what they send it. So nothing parked for the earlier run is ever delivered by the new one,
+ * nothing sent to the new one is parked, and no reaping of the earlier run removes what the new
+ * one holds.
  *
  * <p>At start the node reaps its earlier run itself at once (docs/cluster.md: a restarted node
  * first reaps what its previous run left behind). A fenced node leaves it to the survivors, who
@@ -37,15 +39,19 @@ public final class MeshRejoin {
   private final PresenceStore presence;
   private final NodeReaper reaper;
   private final NodeLiveness liveness;
+  private final NodeLease lease;
   private final Runnable dropAll;
   private final Duration leftToOthersFor;
+  /** Fences so far: a rejoin serves only if no later fence overtook it (declared dead again meanwhile). */
+  private volatile int fences;
 
   /**
    * @param dropAll gives up everything the node served (sessions, room views, what waits in its
    *     inbox) when it finds it was declared dead
    */
   public MeshRejoin(Vertx vertx, String nodeId, NodeDirectory directory, PresenceStore presence, NodeReaper reaper,
-      NodeLiveness liveness, Duration resumeGrace, Runnable dropAll) {
+      NodeLiveness liveness, NodeLease lease, Duration resumeGrace, Runnable dropAll) {
+    this.lease = lease;
     // the survivors reap at their first sight of the death plus the grace
     this.leftToOthersFor = resumeGrace.plus(NodeLiveness.TTL).plusSeconds(5);
     this.vertx = vertx;
@@ -82,25 +88,40 @@ public final class MeshRejoin {
         });
   }
 
-  /** Then: the earlier run (if any) is reaped, and the heartbeat starts. */
+  /**
+   * Then: the earlier run (if any) is reaped, and the heartbeat starts; after an earlier run the
+   * node takes clients only once every other node has seen it heartbeat.
+   */
   public Future<Void> atStart(boolean earlierRun) {
-    return (earlierRun ? replaceEarlierRun(Duration.ZERO) : Future.<Void>succeededFuture())
+    if (!earlierRun) {
+      return liveness.start();
+    }
+    return replaceEarlierRun(Duration.ZERO)
         .recover(unavailable -> {
           LOG.atWarn().addKeyValue("node", nodeId).addKeyValue("error", unavailable.getMessage())
               .log("earlier run not reaped; starting anyway");
           return Future.succeededFuture();
         })
-        .compose(ignored -> liveness.start());
+        .compose(ignored -> liveness.start())
+        .compose(ignored -> after(OBSERVED_WITHIN));
   }
 
   /** The heartbeat found this node declared dead: drop everything, then come back as a new run. */
   private void fenced() {
     long since = System.nanoTime();
+    int fence = ++fences;
     dropAll.run();
     replaceEarlierRun(leftToOthersFor)
         .compose(ignored -> liveness.resume())
-        .onSuccess(ignored -> LOG.atWarn().addKeyValue("node", nodeId)
-            .addKeyValue("afterMillis", (System.nanoTime() - since) / 1_000_000).log("rejoined the mesh as a new run"))
+        .compose(ignored -> after(OBSERVED_WITHIN))
+        .onSuccess(ignored -> {
+          if (fence != fences) {
+            return;
+          }
+          lease.rejoined();
+          LOG.atWarn().addKeyValue("node", nodeId).addKeyValue("afterMillis", (System.nanoTime() - since) / 1_000_000)
+              .log("rejoined the mesh as a new run");
+        })
         .onFailure(e -> {
           LOG.atWarn().addKeyValue("node", nodeId).addKeyValue("error", e.getMessage()).log("rejoining failed; trying again");
           vertx.setTimer(NodeLiveness.INTERVAL_MILLIS, id -> fenced());

@@ -70,10 +70,9 @@ public final class NodeLiveness {
       vertx.cancelTimer(timer);
     }
   }
-  /** The node rejoined as a new run: heartbeats go on, and the lease vouches again. */
+  /** The node rejoins as a new run: heartbeats go on (it serves again once {@link NodeLease#rejoined}). */
   Future<Void> resume() {
     fenced = false;
-    lease.rejoined();
     return beatOnce();
   }
 
