@@ -38,9 +38,16 @@ public final class NodeCommands implements NodeInbox.Commands {
   private final RoomMembership membership;
   private final BooleanSupplier draining;
   private final Supplier<Boolean> drain;
+  private final Supplier<JsonObject> meshFacts;
 
+  /**
+   * @param meshFacts the node's standing in the mesh, added to its info: {@code clusterMembers}
+   *     (the Hazelcast members it sees) and {@code unconfirmedFrames} (sent to other nodes, not yet
+   *     confirmed: what would wait on a departed node)
+   */
   public NodeCommands(String nodeId, Supplier<String> address, SessionRegistry sessions, RoomViews views,
-      RoomMembership membership, BooleanSupplier draining, Supplier<Boolean> drain) {
+      RoomMembership membership, BooleanSupplier draining, Supplier<Boolean> drain, Supplier<JsonObject> meshFacts) {
+    this.meshFacts = meshFacts;
     this.nodeId = nodeId;
     this.address = address;
     this.sessions = sessions;
@@ -73,7 +80,8 @@ public final class NodeCommands implements NodeInbox.Commands {
         .put("rooms", views.size())
         .put("uptimeSeconds", (System.currentTimeMillis() - startedAtMillis) / 1000)
         .put("version", version())
-        .put("draining", draining.getAsBoolean());
+        .put("draining", draining.getAsBoolean())
+        .mergeIn(meshFacts.get());
   }
 
   private JsonObject states(JsonArray clients) {

@@ -16,6 +16,8 @@ import io.signalmesh.admin.AdminAuth;
 import io.signalmesh.admin.NodeCommands;
 import io.signalmesh.cluster.ClusterIsolation;
 import io.signalmesh.cluster.ClusteredVertx;
+import io.signalmesh.cluster.MeshRejoin;
+import io.signalmesh.cluster.NodeLease;
 import io.signalmesh.metrics.SignalingMetrics;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsOptions;
@@ -120,7 +122,10 @@ public final class SignalmeshNode {
     RoomViews views = new RoomViews(nodeId);
     Duration parkedTtl = config.limits().resumeGrace().plusSeconds(NodeLiveness.TTL.toSeconds() + 10);
     ParkedFrames parked = new ParkedFrames(directory, config.limits().resumeInboxMessages(), parkedTtl);
-    NodeInbox inbox = new NodeInbox(vertx, nodeId, parked);
+    NodeLease lease = new NodeLease();
+    NodeInbox inbox = new NodeInbox(vertx, nodeId, parked, lease::serving, lease::whenServing,
+        gone -> directory.declareDead(gone).onFailure(e -> LOG.atWarn().addKeyValue("node", gone)
+            .addKeyValue("error", e.getMessage()).log("node gone from the cluster not declared dead")));
     SessionForwards forwards = new SessionForwards(Duration.ofSeconds(60));
     MeshRouter router = new MeshRouter(nodeId, sessions, views, inbox, forwards);
     SessionRecords records = new SessionRecords(directory, nodeId);
@@ -136,19 +141,23 @@ public final class SignalmeshNode {
     ClientMessages messages = new ClientMessages(new EnvelopeParser(config.limits().fieldLimits()), router,
         membership, access, config.limits(), metrics);
     NodeLiveness liveness = new NodeLiveness(vertx, directory, nodeId,
-        new PresenceReassertion(nodeId, sessions, views, presence, records, forwards)::run);
+        new PresenceReassertion(nodeId, sessions, views, presence, records, forwards)::run, lease);
     NodeReaper reaper = new NodeReaper(vertx, nodeId, directory, presence, inbox, router, config.limits().resumeGrace(),
         metrics, events);
+    MeshRejoin rejoin = new MeshRejoin(vertx, nodeId, directory, presence, reaper, liveness, lease,
+        config.limits().resumeGrace(), () -> fence(nodeId, inbox, lifecycle, views));
     Drainer drainer = new Drainer(nodeId, sessions);
     ClusterIsolation isolation = new ClusterIsolation(vertx, nodeId, directory, () -> ClusteredVertx.members(vertx),
         config.limits().resumeGrace(), () -> lifecycle.releaseAll("cut-off"),
         () -> reapGivenUp(presence, sessions, reaper, nodeId));
     AtomicInteger boundPort = new AtomicInteger(config.port());
     NodeCommands commands = new NodeCommands(nodeId, () -> config.host() + ":" + boundPort.get(), sessions, views,
-        membership, drainer::draining, drainer::drain);
+        membership, drainer::draining, drainer::drain, () -> new JsonObject()
+            .put("clusterMembers", ClusteredVertx.members(vertx)).put("unconfirmedFrames", inbox.unconfirmed()));
     ServerOptionsFactory options = new ServerOptionsFactory(config);
     ManagementVerticle management = new ManagementVerticle(options.management(),
-        () -> Future.succeededFuture(readiness(nodeId, drainer.draining(), directory.healthy(), isolation.state())),
+        () -> Future.succeededFuture(readiness(nodeId, drainer.draining(), directory.healthy(), isolation.state(),
+            lease.fenced())),
         managementRoutes -> {
           managementRoutes.get("/metrics").handler(PrometheusScrapingHandler.create(registryName));
           mountAdmin(managementRoutes, config, presence, directory, inbox);
@@ -157,8 +166,9 @@ public final class SignalmeshNode {
         () -> sessions.all().stream().filter(s -> s.connection() != null).count());
     metrics.gauge("signalmesh.sessions", "Sessions held, connected or waiting for a resume", sessions::size);
     metrics.gauge("signalmesh.rooms", "Rooms with a member on this node", views::size);
-    metrics.gauge("signalmesh.ready", "1 while the node takes new clients (not draining, presence reachable)",
-        () -> !drainer.draining() && directory.healthy() && !isolation.isolated() ? 1 : 0);
+    metrics.gauge("signalmesh.ready",
+        "1 while the node takes new clients (not draining, presence reachable, in the mesh and not fenced)",
+        () -> !drainer.draining() && directory.healthy() && !isolation.isolated() && !lease.fenced() ? 1 : 0);
     metrics.gauge("signalmesh.draining", "1 while the node drains", () -> drainer.draining() ? 1 : 0);
     metrics.gauge("signalmesh.mesh.unconfirmed", "Frames sent to other nodes and not confirmed by them yet",
         inbox::unconfirmed);
@@ -176,10 +186,10 @@ public final class SignalmeshNode {
     });
     Parts parts = new Parts(vertx, config, sessions, presence, directory, inbox, liveness, reaper, drainer, isolation,
         new AtomicReference<>());
-    return inbox.register(views, (target, frame) -> deliverFromInbox(router, target, frame), lifecycle::handOver,
-            commands)
-        .compose(ignored -> reapOwnLeftovers(presence, reaper, nodeId))
-        .compose(ignored -> liveness.start())
+    return rejoin.declareEarlierRun()
+        .compose(earlierRun -> inbox.register(views, (target, frame) -> deliverFromInbox(router, target, frame),
+            lifecycle::handOver, commands).map(earlierRun))
+        .compose(rejoin::atStart)
         .compose(ignored -> !webhooks.enabled() ? Future.<Void>succeededFuture()
             : vertx.deployVerticle(webhooks.verticle(backends.outbox(), BackendRegistries.getNow(registryName)))
                 .onSuccess(parts.webhookDeployment()::set).<Void>mapEmpty())
@@ -191,8 +201,9 @@ public final class SignalmeshNode {
                 boundPort.set(port);
                 return vertx.deployVerticle(() -> new SignalingVerticle(options.signaling(port), lifecycle, messages,
                         config.limits(), config.abuse(), admission, connectionCounter, authThrottle,
-                        () -> WebApp.staticHandler(config.webRoot()), () -> !drainer.draining() && !isolation.isolated(),
-                        metrics),
+                        () -> WebApp.staticHandler(config.webRoot()),
+                        () -> !drainer.draining() && !isolation.isolated() && !lease.fenced(), metrics,
+                        lease::serving, lease::whenServing),
                     new DeploymentOptions().setInstances(config.signalingEventLoops()));
               });
           // a port picked for "any" can be taken before it is bound: pick another, a few times
@@ -237,14 +248,18 @@ public final class SignalmeshNode {
   }
 
   /**
-   * A node restarted under the same id finds what its previous run left in presence: those
-   * members' connections died with it, so they are reaped now rather than haunting their rooms.
+   * The mesh declared this node dead while it was paused: it gives up everything it served (its
+   * clients reconnect and resume elsewhere, or here once it rejoined) and forgets its room views
+   * and what other nodes sent it meanwhile, all of which the others parked or will reap.
    */
-  private static Future<Void> reapOwnLeftovers(PresenceStore presence, NodeReaper reaper, String nodeId) {
-    return presence.membershipsOfNode(nodeId)
-        .compose(leftovers -> leftovers.isEmpty() ? Future.<Void>succeededFuture() : reaper.reap(nodeId).<Void>mapEmpty())
-        .recover(unavailable -> Future.<Void>succeededFuture());
+  private static void fence(String nodeId, NodeInbox inbox, SessionLifecycle lifecycle, RoomViews views) {
+    inbox.dropHeld();
+    int released = lifecycle.releaseAll(SessionLifecycle.REJOINING);
+    views.clear();
+    LOG.atWarn().addKeyValue("node", nodeId).addKeyValue("sessions", released)
+        .log("fenced: every client told to reconnect, room views dropped");
   }
+
 
   /**
    * What a node cut off from the mesh still holds in Redis for sessions it gave up that did not
@@ -259,13 +274,14 @@ public final class SignalmeshNode {
   }
 
   private static JsonObject readiness(String nodeId, boolean draining, boolean presenceHealthy,
-      ClusterIsolation.State cluster) {
+      ClusterIsolation.State cluster, boolean fenced) {
     return new JsonObject()
-        .put("ready", !draining && presenceHealthy && cluster == ClusterIsolation.State.JOINED)
+        .put("ready", !draining && presenceHealthy && cluster == ClusterIsolation.State.JOINED && !fenced)
         .put("node", nodeId)
         .put("draining", draining)
         .put("presence", presenceHealthy ? "UP" : "DOWN")
-        .put("cluster", cluster.name().replace('_', '-'));
+        // fenced: declared dead while paused, rejoining as a new run (docs/reliability.md, Pauses)
+        .put("cluster", fenced ? "fenced" : cluster.name().replace('_', '-'));
   }
 
   private static IceServers iceServers(ServerConfig config, Clock clock) {

@@ -1,6 +1,7 @@
 package io.signalmesh.cluster;
 
 import io.signalmesh.presence.NodeDirectory;
+import io.signalmesh.presence.NodeFencedException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
@@ -15,7 +16,10 @@ import org.slf4j.LoggerFactory;
  * node asserted (Redis restarted empty or was flushed), or answers again after a heartbeat
  * failed (a failover may have promoted a replica that lacks the latest joins and leaves, and
  * leaves made meanwhile were applied only locally), the node reconciles its presence (see
- * {@link PresenceReassertion}) so that it is whole again within a heartbeat or two.
+ * {@link PresenceReassertion}) so that it is whole again within a heartbeat or two. Each
+ * heartbeat that comes back vouches for the node's {@link NodeLease}; one refused because the
+ * mesh declared the node dead (it was paused past the TTL) fences it: the heartbeat stops until
+ * the node has rejoined as a new run ({@link MeshRejoin}).
  */
 public final class NodeLiveness {
 
@@ -28,6 +32,9 @@ public final class NodeLiveness {
   private final NodeDirectory directory;
   private final String nodeId;
   private final Supplier<Future<Integer>> reassert;
+  private final NodeLease lease;
+  private Runnable onFenced = () -> { };
+  private volatile boolean fenced;
   private volatile boolean beating;
   private final AtomicBoolean repairing = new AtomicBoolean();
   private volatile boolean wasHealthy = true;
@@ -38,11 +45,18 @@ public final class NodeLiveness {
   private long timer = -1;
 
   /** @param reassert reconciles the node's sessions and memberships; completes with how many it wrote */
-  public NodeLiveness(Vertx vertx, NodeDirectory directory, String nodeId, Supplier<Future<Integer>> reassert) {
+  public NodeLiveness(Vertx vertx, NodeDirectory directory, String nodeId, Supplier<Future<Integer>> reassert,
+      NodeLease lease) {
     this.vertx = vertx;
     this.directory = directory;
     this.nodeId = nodeId;
     this.reassert = reassert;
+    this.lease = lease;
+  }
+
+  /** What to do when the mesh turns out to have declared this node dead (once per death). */
+  public void onFenced(Runnable action) {
+    this.onFenced = action;
   }
 
   /** The first heartbeat (and the first assertion); later ones follow every second. */
@@ -56,9 +70,15 @@ public final class NodeLiveness {
       vertx.cancelTimer(timer);
     }
   }
+  /** The node rejoins as a new run: heartbeats go on (it serves again once {@link NodeLease#rejoined}). */
+  Future<Void> resume() {
+    fenced = false;
+    return beatOnce();
+  }
+
 
   private void beat() {
-    if (!beating) {
+    if (!beating && !fenced) {
       beatOnce();
     }
   }
@@ -69,9 +89,16 @@ public final class NodeLiveness {
    */
   private Future<Void> beatOnce() {
     beating = true;
+    long sentNanos = System.nanoTime();
     return directory.heartbeat(nodeId, TTL)
         .onComplete(done -> {
           beating = false;
+          if (done.failed() && done.cause() instanceof NodeFencedException) {
+            fenced();
+            return;
+          }
+          // a heartbeat that failed because Redis is down vouches too: nobody can declare the node dead then
+          lease.vouched(sentNanos);
           boolean healthy = done.succeeded();
           if (!healthy) {
             failures.incrementAndGet();
@@ -85,6 +112,17 @@ public final class NodeLiveness {
         })
         .compose(intact -> intact && failures.get() == repairedUpTo ? Future.<Void>succeededFuture() : repair())
         .recover(e -> Future.succeededFuture());
+  }
+
+  private void fenced() {
+    if (fenced) {
+      return;
+    }
+    fenced = true;
+    lease.fence();
+    LOG.atWarn().addKeyValue("node", nodeId)
+        .log("the mesh declared this node dead (it was not heartbeating): fencing it and rejoining as a new run");
+    onFenced.run();
   }
 
   private Future<Void> repair() {

@@ -27,8 +27,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Cleans up after dead nodes. Every second it asks the directory which nodes stopped
- * heartbeating; once the resume grace has passed for one (its clients had that long to resume
- * elsewhere), one surviving node claims it and removes the members it still holds, and their
+ * heartbeating (the first to ask declares such a node dead, see {@link NodeDirectory#deadNodes}:
+ * a node paused that long fences itself when it comes back); once the resume grace has passed
+ * for one (its clients had that long to resume elsewhere), one surviving node claims it and
+ * removes the members it still holds, and their
  * rooms get {@code peer-disconnected} and {@code participant-left} with reason
  * {@code node-failure}. A member that resumed on a live node is never touched: removal is
  * conditional on the store still naming the dead node.
@@ -48,6 +50,8 @@ public final class NodeReaper {
   private final SignalingMetrics metrics;
   private final WebhookEvents events;
   private final Set<String> scheduled = new HashSet<>();
+  /** Nodes seen dead and not yet seen heartbeating again. */
+  private final Set<String> seenDead = new HashSet<>();
   private long timer = -1;
   private boolean checking;
 
@@ -80,11 +84,22 @@ public final class NodeReaper {
     }
     checking = true;
     directory.deadNodes()
-        .onSuccess(dead -> dead.stream().filter(node -> !node.equals(nodeId)).forEach(this::schedule))
+        .compose(dead -> {
+          dead.stream().filter(node -> !node.equals(nodeId)).forEach(this::schedule);
+          return seenDead.isEmpty() ? Future.succeededFuture() : directory.knownNodes().onSuccess(known -> {
+            for (String node : List.copyOf(seenDead)) {
+              if (known.contains(node) && !dead.contains(node)) {
+                seenDead.remove(node);
+                inbox.nodeAlive(node);
+              }
+            }
+          });
+        })
         .onComplete(done -> checking = false);
   }
 
   private void schedule(String dead) {
+    seenDead.add(dead);
     if (!scheduled.add(dead)) {
       return;
     }

@@ -58,6 +58,7 @@ public final class SignalingVerticle extends VerticleBase {
   private final AbuseLimits abuse;
   private final ConnectionCounter counter;
   private final AuthThrottle throttle;
+  private final ServingGate gate;
   private final Set<WebSocketConnection> connections = new HashSet<>();
   /** Connections that have not sent a request yet, by remote address, with their handshake timer. */
   private final Map<String, Long> awaitingRequest = new HashMap<>();
@@ -67,10 +68,14 @@ public final class SignalingVerticle extends VerticleBase {
    * @param accepting false while the node drains: upgrades are refused with 503
    * @param counter connections per client address, shared by the instances on the port
    * @param throttle slows token guessing per client address, shared by the instances on the port
+   * @param serving whether the node may handle client messages now (see {@link ServingGate})
+   * @param whenServing runs an action once it may again
    */
   public SignalingVerticle(HttpServerOptions options, SessionLifecycle lifecycle, ClientMessages messages,
       SessionLimits limits, AbuseLimits abuse, Admission admission, ConnectionCounter counter, AuthThrottle throttle,
-      Supplier<StaticHandler> webApp, BooleanSupplier accepting, SignalingMetrics metrics) {
+      Supplier<StaticHandler> webApp, BooleanSupplier accepting, SignalingMetrics metrics, BooleanSupplier serving,
+      java.util.function.Consumer<Runnable> whenServing) {
+    this.gate = new ServingGate(serving, whenServing);
     this.metrics = metrics;
     this.admission = admission;
     this.options = options;
@@ -219,7 +224,7 @@ public final class SignalingVerticle extends VerticleBase {
       connection.identify(session.id().value());
       TokenBucket joins = new TokenBucket(abuse.joinRatePerSecond(), abuse.joinBurst(), System.nanoTime());
       connection.start(
-          text -> {
+          gate.guard(socket, context, text -> {
             if (isJoin(text) && !joins.tryTake(System.nanoTime())) {
               metrics.error(ErrorCode.RATE_LIMITED);
               connection.send(ServerMessages.error(ErrorCode.RATE_LIMITED,
@@ -227,7 +232,7 @@ public final class SignalingVerticle extends VerticleBase {
               return;
             }
             messages.handle(session, text);
-          },
+          }),
           () -> {
             connections.remove(connection);
             lifecycle.closed(session, connection, connection.closedFinally());

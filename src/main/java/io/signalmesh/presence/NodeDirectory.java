@@ -17,9 +17,28 @@ public interface NodeDirectory {
   /**
    * Says this node is alive for {@code ttl}. Completes with true if the store still holds what
    * this node asserted earlier, false if it lost it (Redis restarted empty): then the node must
-   * re-assert its sessions and memberships and call {@link #markAsserted}.
+   * re-assert its sessions and memberships and call {@link #markAsserted}. Fails with
+   * {@link NodeFencedException} if the mesh declared the node dead meanwhile (nothing renewed).
    */
   Future<Boolean> heartbeat(String nodeId, Duration ttl);
+
+  /**
+   * Declares the node's previous run dead (a node starting under the id of one that crashed):
+   * its liveness ends now, and every node acts on the declaration as on an expired one.
+   */
+  default Future<Void> declareDead(String nodeId) {
+    return Future.succeededFuture();
+  }
+
+  /** Whether the node is declared dead (and has not rejoined since). */
+  default Future<Boolean> isDeclaredDead(String nodeId) {
+    return Future.succeededFuture(false);
+  }
+
+  /** Clears the node's death declaration: it starts over as a new run, its previous one reaped. */
+  default Future<Void> rejoin(String nodeId) {
+    return Future.succeededFuture();
+  }
 
   /** Records that the node's presence is whole again after a loss. */
   Future<Void> markAsserted(String nodeId);
@@ -27,7 +46,10 @@ public interface NodeDirectory {
   /** Every node that has heartbeaten and has not been reaped (alive or not). */
   Future<List<String>> knownNodes();
 
-  /** Nodes that were alive once and whose heartbeat has expired. */
+  /**
+   * Nodes that were alive once and whose heartbeat has expired; the first caller to see one
+   * expired declares it dead, so that it fences itself if it was only paused.
+   */
   Future<List<String>> deadNodes();
 
   /** Claims the reaping of a dead node; true for exactly one claimant within {@code ttl}. */

@@ -27,6 +27,9 @@ import java.util.List;
 public final class RedisNodeDirectory implements NodeDirectory {
 
   private static final RedisScript HEARTBEAT = RedisScript.fromResource("presence/heartbeat.lua");
+  private static final RedisScript DECLARE_DEAD = RedisScript.fromResource("presence/declare-dead.lua");
+  /** A declaration outlives any pause a node could come back from; the node clears it when it rejoins. */
+  private static final Duration DECLARATION_TTL = Duration.ofDays(1);
   private static final RedisScript INBOX_OFFER = RedisScript.fromResource("presence/inbox-offer.lua");
   private static final RedisScript INBOX_DRAIN = RedisScript.fromResource("presence/inbox-drain.lua");
   private static final RedisScript SESSION_FORGET = RedisScript.fromResource("presence/session-forget.lua");
@@ -41,12 +44,35 @@ public final class RedisNodeDirectory implements NodeDirectory {
   @Override
   public Future<Boolean> heartbeat(String nodeId, Duration ttl) {
     String subject = "node " + nodeId;
-    Future<Response> alive = calls.script("heartbeat", subject, HEARTBEAT,
-        List.of(nodeKey(nodeId, "alive"), nodeKey(nodeId, "asserted")), List.of(Long.toString(ttl.toMillis())));
-    Future<Response> known = calls.call("heartbeat", subject, Request.cmd(Command.SADD).arg(NODES).arg(nodeId));
-    return Future.all(alive, known)
-        .map(done -> alive.result().toInteger() == 1)
-        .onComplete(result -> healthy = result.succeeded());
+    // the node joins the known set only once the script renewed it: a fenced node must stay out
+    return calls.script("heartbeat", subject, HEARTBEAT,
+            List.of(nodeKey(nodeId, "alive"), nodeKey(nodeId, "asserted"), nodeKey(nodeId, "dead")),
+            List.of(Long.toString(ttl.toMillis())))
+        .compose(alive -> alive.toInteger() < 0
+            ? Future.<Boolean>failedFuture(new NodeFencedException(nodeId))
+            : calls.call("heartbeat", subject, Request.cmd(Command.SADD).arg(NODES).arg(nodeId))
+                .map(added -> alive.toInteger() == 1))
+        .onComplete(result -> healthy = result.succeeded() || result.cause() instanceof NodeFencedException);
+  }
+
+  @Override
+  public Future<Void> declareDead(String nodeId) {
+    String subject = "node " + nodeId;
+    return calls.call("declareDead", subject, Request.cmd(Command.DEL).arg(nodeKey(nodeId, "alive")))
+        .compose(deleted -> calls.call("declareDead", subject, Request.cmd(Command.SET).arg(nodeKey(nodeId, "dead"))
+            .arg("1").arg("PX").arg(DECLARATION_TTL.toMillis())))
+        .mapEmpty();
+  }
+
+  @Override
+  public Future<Boolean> isDeclaredDead(String nodeId) {
+    return calls.call("isDeclaredDead", "node " + nodeId, Request.cmd(Command.EXISTS).arg(nodeKey(nodeId, "dead")))
+        .map(reply -> reply.toInteger() == 1);
+  }
+
+  @Override
+  public Future<Void> rejoin(String nodeId) {
+    return calls.call("rejoin", "node " + nodeId, Request.cmd(Command.DEL).arg(nodeKey(nodeId, "dead"))).mapEmpty();
   }
 
   @Override
@@ -72,12 +98,13 @@ public final class RedisNodeDirectory implements NodeDirectory {
       for (Response member : members) {
         String node = member.toString();
         nodes.add(node);
-        checks.add(calls.call("deadNodes", "node " + node, Request.cmd(Command.EXISTS).arg(nodeKey(node, "alive"))));
+        checks.add(calls.script("deadNodes", "node " + node, DECLARE_DEAD,
+            List.of(nodeKey(node, "alive"), nodeKey(node, "dead")), List.of(Long.toString(DECLARATION_TTL.toMillis()))));
       }
       return Future.all(checks).map(done -> {
         List<String> dead = new ArrayList<>();
         for (int i = 0; i < nodes.size(); i++) {
-          if (checks.get(i).result().toInteger() == 0) {
+          if (checks.get(i).result().toInteger() == 1) {
             dead.add(nodes.get(i));
           }
         }
@@ -100,10 +127,14 @@ public final class RedisNodeDirectory implements NodeDirectory {
         .compose(keys -> {
           List<Future<Response>> deletes = new ArrayList<>();
           for (Response key : keys) {
+            // a session that resumed on another node is listed here still: its record stays
             deletes.add(calls.script("forgetNode", subject, SESSION_FORGET, List.of(key.toString()), List.of(deadNode)));
           }
+          // the claim goes too, so that the node's next death can be reaped; the declaration stays
+          // until the node itself rejoins (a paused node must find it when it comes back)
           deletes.add(calls.call("forgetNode", subject, Request.cmd(Command.DEL).arg(nodeKey(deadNode, "sessions"))
-              .arg(nodeKey(deadNode, "asserted")).arg(nodeKey(deadNode, "memberships"))));
+              .arg(nodeKey(deadNode, "asserted")).arg(nodeKey(deadNode, "memberships"))
+              .arg(nodeKey(deadNode, "reaper"))));
           deletes.add(calls.call("forgetNode", subject, Request.cmd(Command.SREM).arg(NODES).arg(deadNode)));
           return Future.all(deletes).mapEmpty();
         });

@@ -24,6 +24,8 @@ import io.signalmesh.session.RoomId;
  *   <tr><td>{@code signalmesh:node:{<nodeId>}:alive}</td><td>STRING, TTL</td><td>the node's liveness</td></tr>
  *   <tr><td>{@code signalmesh:node:{<nodeId>}:asserted}</td><td>STRING</td>
  *       <td>set once the node's presence is whole; its absence means Redis lost data</td></tr>
+ *   <tr><td>{@code signalmesh:node:{<nodeId>}:dead}</td><td>STRING, TTL 1 day</td>
+ *       <td>the node was declared dead (its liveness expired); it clears this when it rejoins</td></tr>
  *   <tr><td>{@code signalmesh:node:{<nodeId>}:reaper}</td><td>STRING, TTL</td><td>which node reaps a dead one</td></tr>
  *   <tr><td>{@code signalmesh:node:{<nodeId>}:sessions}</td><td>SET</td><td>session keys the node holds</td></tr>
  *   <tr><td>{@code signalmesh:session:{<sha256(token)>}}</td><td>STRING</td>

@@ -17,6 +17,8 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +27,13 @@ import org.slf4j.LoggerFactory;
  * cluster-wide registration, eclipse-vertx/vert.x#3797), and the way to reach other nodes'
  * inboxes. A message carries a ready client frame as a Buffer and, in headers, whom it is for
  * and any room-view change that comes with it, so nothing is re-modelled on the way.
+ *
+ * <p>What it delivers it acknowledges right away (not only on the periodic ack): a crash can then
+ * double only a frame it catches between the two writes. Frames for clients are handed on only
+ * while this node is sure it has not been declared dead (the {@code serving} gate of its
+ * liveness): after a pause they wait until the next heartbeat says. If the node was declared
+ * dead meanwhile it drops them unacknowledged (their senders parked them) and, once it rejoined,
+ * answers to a new run, so that nothing meant for its earlier run is delivered later.
  */
 public final class NodeInbox {
 
@@ -53,6 +62,15 @@ public final class NodeInbox {
   private final ParkedFrames parked;
   /** This run of the node: receivers tell a restart under the same id (numbering from 1 again) by it. */
   private final String run = java.util.UUID.randomUUID().toString().substring(0, 8);
+  /** This node as a receiver: senders name it on their frames; a new one after the node was declared dead and rejoined. */
+  private volatile String receiverRun = run;
+  private final BooleanSupplier serving;
+  private final Consumer<Runnable> whenServing;
+  private final Consumer<String> inboxGone;
+  /** Messages for clients that came while the node was not sure it may serve; in arrival order. */
+  private final List<Message<Buffer>> held = new ArrayList<>();
+  private boolean acksScheduled;
+  private RoomViews views;
   private final ConcurrentHashMap<String, NodeLink> links = new ConcurrentHashMap<>();
   private final InboundStreams streams = new InboundStreams();
   /** Nodes that do not number their streams by run (an older version): highest number received, and acked. */
@@ -62,11 +80,27 @@ public final class NodeInbox {
   private MessageConsumer<Buffer> consumer;
   private long ackTimer = -1;
 
+  /** A node alone, or a test: always serving. */
   public NodeInbox(Vertx vertx, String nodeId, ParkedFrames parked) {
+    this(vertx, nodeId, parked, () -> true, Runnable::run, node -> { });
+  }
+
+  /**
+   * @param serving whether the node is sure it still holds its place in the mesh (not paused past
+   *     what its last heartbeat vouches for, not declared dead)
+   * @param whenServing runs an action once it is again
+   * @param inboxGone told of a node whose inbox left the cluster, whose frames were therefore
+   *     parked: it is to be declared dead, so that it fences itself if it was only paused
+   */
+  public NodeInbox(Vertx vertx, String nodeId, ParkedFrames parked, BooleanSupplier serving,
+      Consumer<Runnable> whenServing, Consumer<String> inboxGone) {
+    this.inboxGone = inboxGone;
     this.vertx = vertx;
     this.eventBus = vertx.eventBus();
     this.nodeId = nodeId;
     this.parked = parked;
+    this.serving = serving;
+    this.whenServing = whenServing;
   }
 
   public static String address(String nodeId) {
@@ -81,6 +115,7 @@ public final class NodeInbox {
   public Future<Void> register(RoomViews views, BiConsumer<ClientId, String> deliver, Handover handover,
       Commands commands) {
     this.deliver = deliver;
+    this.views = views;
     ackTimer = vertx.setPeriodic(ACK_INTERVAL_MILLIS, id -> {
       sendAcks();
       long now = System.nanoTime();
@@ -93,10 +128,11 @@ public final class NodeInbox {
       if (ack != null || nack != null) {
         NodeLink link = links.get(message.headers().get(NodeLink.FROM));
         List<Long> refused = numbers(message.headers().get(REFUSED));
+        String byRun = message.headers().get(NodeLink.BY_RUN);
         if (link != null && ack != null) {
-          link.ack(message.headers().get(NodeLink.RUN), Long.parseLong(ack), refused);
+          link.ack(message.headers().get(NodeLink.RUN), byRun, Long.parseLong(ack), refused);
         } else if (link != null) {
-          link.nack(message.headers().get(NodeLink.RUN), Long.parseLong(nack), refused);
+          link.nack(message.headers().get(NodeLink.RUN), byRun, Long.parseLong(nack), refused);
         }
         return;
       }
@@ -117,7 +153,7 @@ public final class NodeInbox {
         }
         return;
       }
-      receive(message, views, deliver);
+      receive(message);
     });
     return consumer.completion();
   }
@@ -149,6 +185,26 @@ public final class NodeInbox {
       vertx.cancelTimer(ackTimer);
     }
     return consumer == null ? Future.succeededFuture() : consumer.unregister();
+  }
+
+  /**
+   * This node was declared dead: what waits to be handed on is dropped, and from now on it
+   * answers to a new run, so that frames meant for the earlier one (sent before their senders
+   * saw the death, and parked by them) are never delivered. What arrives until it rejoined waits.
+   */
+  public void dropHeld() {
+    synchronized (held) {
+      held.clear();
+    }
+    receiverRun = java.util.UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  /** A node seen dead heartbeats again (restarted, or rejoined after a fence): frames go to it again. */
+  public void nodeAlive(String node) {
+    NodeLink link = links.get(node);
+    if (link != null) {
+      link.alive();
+    }
   }
 
   /** Another node is known dead: frames not confirmed by it, and frames for it from now on, are parked. */
@@ -208,7 +264,7 @@ public final class NodeInbox {
   }
 
   private NodeLink link(String node) {
-    return links.computeIfAbsent(node, n -> new NodeLink(n, nodeId, run, eventBus, parked, this::givenUp));
+    return links.computeIfAbsent(node, n -> new NodeLink(n, nodeId, run, eventBus, parked, this::givenUp, inboxGone));
   }
 
   /** Frames sent to other nodes and not confirmed yet (for the metrics). */
@@ -282,7 +338,8 @@ public final class NodeInbox {
 
   private DeliveryOptions receipt(String kind, long number, InboundStreams.Receipt receipt) {
     DeliveryOptions options = new DeliveryOptions().addHeader(kind, Long.toString(number))
-        .addHeader(NodeLink.FROM, nodeId).addHeader(NodeLink.RUN, receipt.run());
+        .addHeader(NodeLink.FROM, nodeId).addHeader(NodeLink.RUN, receipt.run())
+        .addHeader(NodeLink.BY_RUN, receiverRun);
     if (!receipt.refused().isEmpty()) {
       options.addHeader(REFUSED, receipt.refused().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")));
     }
@@ -332,9 +389,41 @@ public final class NodeInbox {
     return new DeliveryOptions().addHeader(TO, String.join(",", ids));
   }
 
-  private void receive(Message<Buffer> message, RoomViews views, BiConsumer<ClientId, String> deliver) {
+  /** A message for clients: held while the node may not serve, else judged by its stream. */
+  private void receive(Message<Buffer> message) {
+    synchronized (held) {
+      if (!held.isEmpty() || !serving.getAsBoolean()) {
+        held.add(message);
+        if (held.size() == 1) {
+          whenServing.accept(this::releaseHeld);
+        }
+        return;
+      }
+    }
+    handle(message);
+  }
+
+  private void releaseHeld() {
+    List<Message<Buffer>> release;
+    synchronized (held) {
+      release = List.copyOf(held);
+      held.clear();
+    }
+    if (!release.isEmpty()) {
+      LOG.atInfo().addKeyValue("node", nodeId).addKeyValue("messages", release.size())
+          .log("serving again: handing on what other nodes sent meanwhile");
+    }
+    release.forEach(this::handle);
+  }
+
+  private void handle(Message<Buffer> message) {
     MultiMap headers = message.headers();
     try {
+      String toRun = headers.get(NodeLink.TO_RUN);
+      if (toRun != null && !toRun.equals(receiverRun)) {
+        // meant for an earlier run of this node: not delivered, not acknowledged; its sender parks it
+        return;
+      }
       if (!inSequence(headers)) {
         return;
       }
@@ -346,9 +435,26 @@ public final class NodeInbox {
           deliver.accept(new ClientId(id), frame);
         }
       }
+      scheduleAcks();
     } catch (RuntimeException e) {
       LOG.atWarn().addKeyValue("node", nodeId).setCause(e).log("inbox message dropped: malformed");
     }
+  }
+
+  /** Acknowledges what was just delivered once this event-loop turn is done (all delivered in it, in one ack per node). */
+  private void scheduleAcks() {
+    synchronized (held) {
+      if (acksScheduled) {
+        return;
+      }
+      acksScheduled = true;
+    }
+    vertx.runOnContext(v -> {
+      synchronized (held) {
+        acksScheduled = false;
+      }
+      sendAcks();
+    });
   }
 
   private static void applyRoomEvent(MultiMap headers, RoomViews views) {

@@ -35,6 +35,11 @@ import org.slf4j.LoggerFactory;
  *       {@link InboundStreams#ACCEPT_WITHIN_MILLIS}, so a frame given up is never delivered
  *       later.
  * </ul>
+ *
+ * <p>Frames carry the run of the receiving node they are meant for, as its acknowledgements name
+ * it: a node that restarted, or rejoined after it was declared dead, drops (unacknowledged) what
+ * was meant for its earlier run, which this side parks once it sees that run dead. Until a run
+ * has acknowledged anything (a new link, or after the link broke) frames name none.
  */
 final class NodeLink {
 
@@ -57,6 +62,10 @@ final class NodeLink {
   static final String BASE = "base";
   /** Wall-clock millis of the frame's first sending, for the receiver's age limit. */
   static final String AT = "at";
+  /** The receiver's run the frame is meant for (as its acks name it), when known. */
+  static final String TO_RUN = "to-run";
+  /** With an ack or a gap report: the receiver's run. */
+  static final String BY_RUN = "by-run";
   private static final Logger LOG = LoggerFactory.getLogger(NodeLink.class);
 
   /** A frame sent and not yet acknowledged; {@code origin} is the client that sent it, if it is a relay. */
@@ -88,8 +97,11 @@ final class NodeLink {
   private final EventBus eventBus;
   private final ParkedFrames parked;
   private final Consumer<List<Pending>> givenUp;
+  private final Consumer<String> inboxGone;
   private final ArrayDeque<Pending> unacked = new ArrayDeque<>();
   private long nextSeq = 1;
+  /** The receiving node's run, from its acks; null until it acknowledged something, and after the link broke. */
+  private String peerRun;
   private long brokenSince = -1;
   private long lastRetransmitNanos;
   /** When an ack last confirmed something: a receiver that acks, however late, is not flooded with resends. */
@@ -98,8 +110,13 @@ final class NodeLink {
   private long givenUpInEpisode;
   private Future<?> parking = Future.succeededFuture();
 
-  /** @param givenUp told of frames given up while the node lives (called outside this link's lock) */
-  NodeLink(String node, String self, String run, EventBus eventBus, ParkedFrames parked, Consumer<List<Pending>> givenUp) {
+  /**
+   * @param givenUp told of frames given up while the node lives (called outside this link's lock)
+   * @param inboxGone told when the node's inbox left the cluster and its frames were parked
+   */
+  NodeLink(String node, String self, String run, EventBus eventBus, ParkedFrames parked, Consumer<List<Pending>> givenUp,
+      Consumer<String> inboxGone) {
+    this.inboxGone = inboxGone;
     this.node = node;
     this.address = NodeInbox.address(node);
     this.self = self;
@@ -136,22 +153,22 @@ final class NodeLink {
    * that does not say); of those, it refused the numbers in {@code refused} as too old: their
    * senders are told.
    */
-  void ack(String ackedRun, long seq, List<Long> refused) {
+  void ack(String ackedRun, String byRun, long seq, List<Long> refused) {
     List<Pending> lost = new ArrayList<>();
     synchronized (this) {
-      acknowledge(ackedRun, seq, refused, lost);
+      acknowledge(ackedRun, byRun, seq, refused, lost);
     }
     report(lost);
   }
 
   /** The receiver saw a gap: it has everything below {@code expected} and wants the rest again. */
-  void nack(String nackedRun, long expected, List<Long> refused) {
+  void nack(String nackedRun, String byRun, long expected, List<Long> refused) {
     if (nackedRun == null || !nackedRun.equals(run)) {
       return;
     }
     List<Pending> lost = new ArrayList<>();
     synchronized (this) {
-      acknowledge(nackedRun, expected - 1, refused, lost);
+      acknowledge(nackedRun, byRun, expected - 1, refused, lost);
       if (brokenSince < 0) {
         retransmit(System.nanoTime());
       }
@@ -159,9 +176,12 @@ final class NodeLink {
     report(lost);
   }
 
-  private void acknowledge(String ackedRun, long seq, List<Long> refused, List<Pending> lost) {
+  private void acknowledge(String ackedRun, String byRun, long seq, List<Long> refused, List<Pending> lost) {
     if (ackedRun != null && !ackedRun.equals(run)) {
       return;
+    }
+    if (byRun != null && brokenSince < 0) {
+      peerRun = byRun;
     }
     boolean confirmed = false;
     while (!unacked.isEmpty() && unacked.peek().seq <= seq) {
@@ -227,12 +247,26 @@ final class NodeLink {
       return;
     }
     brokenSince = System.nanoTime();
+    // whichever run of the node answers next is a new one (or this one, fenced): it learns of frames from now on
+    peerRun = null;
     LOG.atWarn().addKeyValue("node", node).addKeyValue("unacked", unacked.size()).addKeyValue("reason", reason)
         .log("link to node broken; parking its frames for resume");
     for (Pending pending : unacked) {
       park(pending.targets, pending.frame);
     }
     unacked.clear();
+  }
+
+  /**
+   * The node heartbeats again (restarted, or rejoined after it was declared dead): frames go to
+   * it again at once, not only after {@link #RETRY_AFTER_NANOS}, since its new clients would
+   * never collect what is parked.
+   */
+  synchronized void alive() {
+    if (brokenSince >= 0) {
+      brokenSince = -1;
+      LOG.atInfo().addKeyValue("node", node).log("node alive again; sending to it again");
+    }
   }
 
   private void retransmit(long nowNanos) {
@@ -257,6 +291,9 @@ final class NodeLink {
     options.addHeader(SEQ, Long.toString(pending.seq)).addHeader(FROM, self).addHeader(RUN, run)
         .addHeader(BASE, Long.toString(unacked.isEmpty() ? pending.seq : unacked.peek().seq))
         .addHeader(AT, Long.toString(pending.firstSentMillis));
+    if (peerRun != null) {
+      options.addHeader(TO_RUN, peerRun);
+    }
     eventBus.<Buffer>sender(address, options).write(Buffer.buffer(pending.frame)).onFailure(this::writeFailed);
   }
 
@@ -270,6 +307,10 @@ final class NodeLink {
     boolean noInbox = failure instanceof ReplyException reply && reply.failureType() == ReplyFailure.NO_HANDLERS;
     if (refused || noInbox) {
       breakLink("write failed: " + failure.getMessage());
+      if (noInbox) {
+        // the node may only be paused (Hazelcast removed it): it must not deliver what was just parked
+        inboxGone.accept(node);
+      }
     } else {
       LOG.atDebug().addKeyValue("node", node).addKeyValue("error", failure.getMessage())
           .log("write to node failed; will send again");

@@ -30,6 +30,8 @@ public final class Session {
   private final ResumeInbox inbox;
   private final RoomToken grant;
   private State state = State.CONNECTED;
+  /** Frames queue even while connected, until {@link #release}: earlier ones are still to come from elsewhere. */
+  private boolean held;
   private Connection connection;
   private long graceTimer = -1;
   private Future<?> operations = Future.succeededFuture();
@@ -85,6 +87,9 @@ public final class Session {
   public synchronized Delivery deliver(String frame) {
     switch (state) {
       case CONNECTED:
+        if (held) {
+          return inbox.offer(frame) ? Delivery.QUEUED : Delivery.REFUSED;
+        }
         if (connection.send(frame)) {
           return Delivery.SENT;
         }
@@ -127,9 +132,37 @@ public final class Session {
     connection = to;
     state = State.CONNECTED;
     to.send(greeting);
+    if (held) {
+      return new Attach(true, previous, timer, 0);
+    }
     List<String> kept = inbox.drain();
     kept.forEach(to::send);
     return new Attach(true, previous, timer, kept.size());
+  }
+
+  /**
+   * Like {@link #attach}, but what is sent to the session queues behind the greeting until
+   * {@link #release}: frames sent to it before it moved here are still to come from elsewhere.
+   * The client may send meanwhile.
+   */
+  public synchronized Attach attachHeld(Connection to, String greeting) {
+    held = true;
+    return attach(to, greeting);
+  }
+
+  /**
+   * Ends the hold of {@link #attachHeld}: {@code earlier} goes first, then what queued meanwhile,
+   * onto the connection (or kept for the resume, if it dropped meanwhile). Returns how many.
+   */
+  public synchronized int release(List<String> earlier) {
+    held = false;
+    inbox.prepend(earlier);
+    if (state != State.CONNECTED) {
+      return 0;
+    }
+    List<String> kept = inbox.drain();
+    kept.forEach(connection::send);
+    return kept.size();
   }
 
   /** Ends the session if {@code from} is still its connection; false if it moved on or ended. */

@@ -18,6 +18,8 @@ import io.signalmesh.session.SessionRegistry;
 import io.signalmesh.session.SessionTokens;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonArray;
 import java.time.Duration;
 import java.util.List;
@@ -38,6 +40,14 @@ public final class SessionLifecycle {
   private static final long HANDOVER_TIMEOUT_MILLIS = 2000;
   /** Frames parked while other nodes' views still named the dead node are collected once more after this. */
   private static final long LATE_PARKED_DELAY_MILLIS = 2000;
+  /** Every node acts on a death declaration at its next liveness check (each second): then all is parked. */
+  private static final long PARKED_AFTER_DECLARATION_MILLIS = 2500;
+  /** A previous node that neither answers nor is declared dead is asked again this often... */
+  private static final long SETTLE_POLL_MILLIS = 500;
+  /** ...for at most this long (past the liveness TTL and a check, a dead node is declared). */
+  private static final long SETTLE_LIMIT_MILLIS = 10_000;
+  /** Why a fenced node tells its clients to reconnect. */
+  public static final String REJOINING = "rejoining";
   private static final Logger LOG = LoggerFactory.getLogger(SessionLifecycle.class);
 
   /** Collaborators a lifecycle needs to hand sessions between nodes. */
@@ -132,45 +142,101 @@ public final class SessionLifecycle {
 
   /**
    * The client resumed here but its session lives on (or died with) another node: that node
-   * hands it over with what it kept; if it does not answer, the session is taken from the
-   * directory alone, with the frames parked for it.
+   * hands it over with what it kept. If it does not (it died, or it was declared dead and
+   * fenced), the session is taken from the directory and the client is attached at once, but
+   * what others sent it meanwhile reaches it only once that node is declared dead and every
+   * sender has parked what the node had not confirmed: those frames go first, in order.
    */
   private Future<Session> takeOver(SessionRecord record, String resumeToken, Connection connection) {
     Session session = Session.resumed(record.clientId(), resumeToken, resumeInboxMessages, record.grant());
     // registered before asking, so frames the previous node forwards after its answer queue here
     mesh.forwards().clear(record.clientId());
     sessions.add(session);
-    Future<List<String>> handover = record.nodeId().equals(mesh.nodeId())
-        ? Future.succeededFuture(List.of())
-        : mesh.inbox().requestHandover(record.nodeId(), record.clientId(), mesh.nodeId(), HANDOVER_TIMEOUT_MILLIS);
-    return handover
-        .recover(unreachable -> {
-          LOG.atInfo().addKeyValue("clientId", record.clientId()).addKeyValue("previousNode", record.nodeId())
-              .addKeyValue("error", unreachable.getMessage()).log("previous node did not hand over; taking the session from the directory");
-          return Future.succeededFuture(List.of());
-        })
-        .compose(handedOver -> {
-          return membership.adopt(session, record.rooms())
-              .compose(adopted -> mesh.parked().take(record.clientId()).otherwise(List.of()))
-              .map(parked -> {
-                session.prepend(parked);
-                session.prepend(handedOver);
-                return handedOver.size() + parked.size();
-              });
+    return askHandover(record, HANDOVER_TIMEOUT_MILLIS)
+        .compose(handover -> membership.adopt(session, record.rooms()).map(handover))
+        .compose(handover -> {
+          String greeting = ServerMessages.connected(session.id(), resumeToken, iceServers.apply(session.id()), true);
+          if (handover.frames() == null) {
+            session.attachHeld(connection, greeting);
+            long deadline = System.nanoTime() + SETTLE_LIMIT_MILLIS * 1_000_000;
+            settle(record, handover.answered(), deadline).onComplete(earlier -> {
+              int released = session.release(earlier.succeeded() ? earlier.result() : List.of());
+              LOG.atInfo().addKeyValue("clientId", session.id()).addKeyValue("previousNode", record.nodeId())
+                  .addKeyValue("delivered", released).log("frames from before the resume handed on");
+            });
+            return Future.succeededFuture(0);
+          }
+          return mesh.parked().take(record.clientId()).otherwise(List.of()).map(parked -> {
+            session.prepend(parked);
+            session.prepend(handover.frames());
+            int kept = session.attach(connection, greeting).deliveredFromInbox();
+            vertx.setTimer(LATE_PARKED_DELAY_MILLIS, id -> mesh.parked().take(session.id())
+                .onSuccess(late -> late.forEach(session::deliver)));
+            return kept;
+          });
         })
         .map(kept -> {
-          Session.Attach attach = session.attach(connection,
-              ServerMessages.connected(session.id(), resumeToken, iceServers.apply(session.id()), true));
           LOG.atInfo().addKeyValue("clientId", session.id()).addKeyValue("previousNode", record.nodeId())
-              .addKeyValue("queued", attach.deliveredFromInbox()).addKeyValue("rooms", session.rooms().size())
+              .addKeyValue("queued", kept).addKeyValue("rooms", session.rooms().size())
               .log("session resumed from another node");
           mesh.metrics().resumed(true);
           expiry.watch(session, this::expire);
-          vertx.setTimer(LATE_PARKED_DELAY_MILLIS, id -> mesh.parked().take(session.id())
-              .onSuccess(late -> late.forEach(session::deliver)));
           return session;
         });
   }
+
+  /** What the previous node answered: the frames it kept (null if it did not hand over), and whether it answered at all. */
+  private record Handover(List<String> frames, boolean answered) {}
+
+  private Future<Handover> askHandover(SessionRecord record, long timeoutMillis) {
+    if (record.nodeId().equals(mesh.nodeId())) {
+      // a session this node gave up (cut off, or fenced) and no longer holds: nothing to hand over
+      return Future.succeededFuture(new Handover(List.of(), true));
+    }
+    return mesh.inbox().requestHandover(record.nodeId(), record.clientId(), mesh.nodeId(), timeoutMillis)
+        .map(frames -> new Handover(frames, true))
+        .recover(failure -> {
+          // 404: the node is up but does not hold the session (fenced, restarted, or handed it on already)
+          boolean answered = failure instanceof ReplyException reply && reply.failureType() == ReplyFailure.RECIPIENT_FAILURE;
+          LOG.atInfo().addKeyValue("clientId", record.clientId()).addKeyValue("previousNode", record.nodeId())
+              .addKeyValue("error", failure.getMessage()).log("previous node did not hand over; taking the session from the directory");
+          return Future.succeededFuture(new Handover(null, answered));
+        });
+  }
+
+  /**
+   * The frames sent to the client before it resumed here and not delivered by its previous
+   * node, in order, once they are all known: right away if that node is up and simply does not
+   * hold the session; once it is declared dead and every node parked what it held; or from the
+   * node itself if it answers after all (it was only slow).
+   */
+  private Future<List<String>> settle(SessionRecord record, boolean answered, long deadline) {
+    ClientId client = record.clientId();
+    return mesh.directory().isDeclaredDead(record.nodeId()).otherwise(false).compose(dead -> {
+      if (dead) {
+        return after(PARKED_AFTER_DECLARATION_MILLIS).compose(ignored -> mesh.parked().take(client));
+      }
+      if (answered || System.nanoTime() - deadline > 0) {
+        return mesh.parked().take(client);
+      }
+      return after(SETTLE_POLL_MILLIS)
+          .compose(ignored -> askHandover(record, SETTLE_POLL_MILLIS * 2))
+          .compose(handover -> handover.frames() == null
+              ? settle(record, handover.answered(), deadline)
+              : mesh.parked().take(client).otherwise(List.of()).map(parked -> {
+                List<String> earlier = new java.util.ArrayList<>(handover.frames());
+                earlier.addAll(parked);
+                return earlier;
+              }));
+    });
+  }
+
+  private Future<Void> after(long millis) {
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    vertx.setTimer(millis, id -> done.complete());
+    return done.future();
+  }
+
 
   /** The session's room token ran out: it is told so, closed, and leaves its rooms. */
   private void expire(Session session) {
@@ -222,6 +288,7 @@ public final class SessionLifecycle {
         continue;
       }
       sessions.remove(session);
+      expiry.forget(session);
       if (handOff.graceTimerId() >= 0) {
         vertx.cancelTimer(handOff.graceTimerId());
       }

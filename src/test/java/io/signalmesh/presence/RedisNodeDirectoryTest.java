@@ -2,6 +2,7 @@ package io.signalmesh.presence;
 
 import static io.signalmesh.presence.Futures.await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.signalmesh.auth.RoomToken;
 import io.signalmesh.presence.NodeDirectory.SessionRecord;
@@ -109,6 +110,47 @@ class RedisNodeDirectoryTest {
     assertThat(await(directory.offerInbox(client, "three", 2, Duration.ofSeconds(30)))).isFalse();
     assertThat(await(directory.drainInbox(client))).containsExactly("one", "two");
     assertThat(await(directory.drainInbox(client))).isEmpty();
+  }
+
+  @Test
+  void aNodeSeenExpiredIsDeclaredDeadAndCannotHeartbeatUntilItRejoins() {
+    await(directory.heartbeat("paused", Duration.ofMillis(100)));
+    Wait.until("the heartbeat to expire", Duration.ofSeconds(5), () -> await(directory.deadNodes()).contains("paused"));
+    assertThat(await(directory.isDeclaredDead("paused"))).isTrue();
+
+    // it comes back from its pause: the mesh acted on its death, so it must not simply go on
+    assertThatThrownBy(() -> await(directory.heartbeat("paused", Duration.ofSeconds(30))))
+        .isInstanceOf(NodeFencedException.class);
+    assertThat(await(directory.deadNodes())).as("refused heartbeats renew nothing").contains("paused");
+
+    await(directory.rejoin("paused"));
+    assertThat(await(directory.isDeclaredDead("paused"))).isFalse();
+    await(directory.heartbeat("paused", Duration.ofSeconds(30)));
+    assertThat(await(directory.deadNodes())).doesNotContain("paused");
+  }
+
+  @Test
+  void aNodeThatHeartbeatsInTimeIsNeverDeclaredDead() {
+    await(directory.heartbeat("steady", Duration.ofSeconds(30)));
+    assertThat(await(directory.deadNodes())).isEmpty();
+    assertThat(await(directory.isDeclaredDead("steady"))).isFalse();
+  }
+
+  @Test
+  void aNodeStartingUnderTheIdOfACrashedOneDeclaresThatRunDead() {
+    await(directory.heartbeat("restarted", Duration.ofSeconds(30)));
+    await(directory.declareDead("restarted"));
+    assertThat(await(directory.deadNodes())).containsExactly("restarted");
+  }
+
+  @Test
+  void forgettingAReapedNodeFreesTheClaimForItsNextDeathButKeepsTheDeclaration() {
+    await(directory.heartbeat("twice", Duration.ofSeconds(30)));
+    await(directory.declareDead("twice"));
+    assertThat(await(directory.claimReaping("twice", "n1", Duration.ofSeconds(30)))).isTrue();
+    await(directory.forgetNode("twice"));
+    assertThat(await(directory.isDeclaredDead("twice"))).as("a paused node must still find it").isTrue();
+    assertThat(await(directory.claimReaping("twice", "n2", Duration.ofSeconds(30)))).isTrue();
   }
 
   private static SessionRecord record(String client, String node, RoomToken grant) {

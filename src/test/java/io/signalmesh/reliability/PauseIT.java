@@ -1,0 +1,215 @@
+package io.signalmesh.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.signalmesh.testsupport.MeshCluster;
+import io.signalmesh.testsupport.NodeProcess;
+import io.signalmesh.testsupport.TestClient;
+import io.signalmesh.testsupport.Wait;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A node stopped with SIGSTOP (a long GC pause, a frozen VM) and resumed with SIGCONT. Shorter
+ * than the failure detector's window (liveness TTL 5 s, Hazelcast max-no-heartbeat 5 s): nobody
+ * is removed and nothing is lost. Longer: the mesh declares it dead; when it comes back it
+ * notices, drops what it no longer owns, and rejoins without ever serving its stale rooms.
+ * Node A is the survivor, node C the one paused. Each test starts its own mesh.
+ */
+@Timeout(120)
+class PauseIT {
+
+  private MeshCluster mesh;
+
+  @AfterEach
+  void stopMesh() {
+    if (mesh != null) {
+      ProcessSignals.resume(mesh.node(1).pid());
+      mesh.close();
+    }
+  }
+
+  @Test
+  void aPauseShorterThanTheFailureDetectorRemovesNobodyAndLosesNothing() {
+    mesh = MeshCluster.start("short", 2, "--resume-grace", "3");
+    NodeProcess paused = mesh.node(1);
+    try (TestClient alice = mesh.node(0).connect(); TestClient bob = paused.connect()) {
+      alice.join("s-room");
+      bob.join("s-room");
+      alice.expect("participant-joined");
+
+      ProcessSignals.stop(paused.pid());
+      for (int i = 0; i < 10; i++) {
+        alice.relay("ice-candidate", bob.id(), new JsonObject().put("seq", i));
+      }
+      bob.relay("answer", alice.id(), new JsonObject().put("sdp", "sent during the pause"));
+      holdStopped(Duration.ofMillis(2500));
+      ProcessSignals.resume(paused.pid());
+
+      for (int i = 0; i < 10; i++) {
+        assertThat(bob.expect("ice-candidate").getInteger("seq")).as("in order, once each").isEqualTo(i);
+      }
+      assertThat(alice.expect("answer").getString("sdp")).isEqualTo("sent during the pause");
+      alice.relay("offer", bob.id(), new JsonObject().put("sdp", "after"));
+      assertThat(bob.expect("offer").getString("sdp")).isEqualTo("after");
+      bob.sync();
+      bob.assertNone("ice-candidate");
+      alice.sync();
+      alice.assertNone("participant-left");
+      alice.assertNone("peer-disconnected");
+      assertThat(mesh.redis().command("HLEN", "signalmesh:room:{s-room}:members")).isEqualTo("2");
+      assertThat(log(mesh.node(0))).as("the survivor never declared it dead nor parked its frames")
+          .doesNotContain("node stopped heartbeating").doesNotContain("parking its frames");
+      assertThat(log(paused)).doesNotContain("declared this node dead");
+    }
+  }
+
+  @Test
+  void aNodePausedPastTheReapingIsFencedAndRejoinsWithoutServingItsStaleRooms() {
+    mesh = MeshCluster.start("long", 2, "--resume-grace", "3");
+    NodeProcess survivor = mesh.node(0);
+    NodeProcess paused = mesh.node(1);
+    try (TestClient alice = survivor.connect(); TestClient bob = paused.connect();
+        TestClient carol = paused.connect(); TestClient dave = survivor.connect()) {
+      alice.join("a-room");
+      bob.join("a-room");
+      alice.expect("participant-joined");
+      carol.join("c-room");
+      dave.join("c-room");
+      carol.expect("participant-joined");
+
+      long stoppedAt = System.nanoTime();
+      ProcessSignals.stop(paused.pid());
+      // the survivor declares it dead (TTL 5 s + a check) and reaps it after the grace (3 s)
+      JsonObject left = alice.expectWithin("participant-left", Duration.ofSeconds(15));
+      assertThat(left.getString("participantId")).isEqualTo(bob.id());
+      assertThat(left.getString("reason")).isEqualTo("node-failure");
+      long reapedAfterMillis = (System.nanoTime() - stoppedAt) / 1_000_000;
+      dave.send(new JsonObject().put("type", "leave-room").put("roomId", "c-room"));
+      dave.sync();
+      carol.relay("offer", dave.id(), new JsonObject().put("sdp", "sent into the pause"));
+      ProcessSignals.resume(paused.pid());
+      long resumedAt = System.nanoTime();
+
+      // it notices it was declared dead: its clients are told to reconnect and cut off
+      assertThat(bob.expect("reconnect").getString("reason")).isEqualTo("rejoining");
+      assertThat(bob.awaitClose()).isEqualTo(1012);
+      assertThat(carol.expect("reconnect").getString("reason")).isEqualTo("rejoining");
+      assertThat(carol.awaitClose()).isEqualTo(1012);
+      long fencedAfterMillis = (System.nanoTime() - resumedAt) / 1_000_000;
+      // nothing was served from its stale rooms: carol's relay to dave, who left, was never handled
+      dave.sync();
+      dave.assertNone("offer");
+
+      // it rejoins: ready, in the one cluster, serving relays both ways
+      AdminRest pausedAdmin = new AdminRest(paused.managementPort());
+      Wait.until("the paused node to be ready again", Duration.ofSeconds(20), pausedAdmin::ready);
+      long rejoinedAfterMillis = (System.nanoTime() - resumedAt) / 1_000_000;
+      Wait.until("both nodes to see one cluster of two", Duration.ofSeconds(30),
+          () -> members(survivor) == 2 && members(paused) == 2);
+      System.out.println("[pause] reaped " + reapedAfterMillis + " ms after SIGSTOP; fenced " + fencedAfterMillis
+          + " ms and ready " + rejoinedAfterMillis + " ms after SIGCONT");
+
+      // its clients were reaped meanwhile: they come back as new sessions, and their rooms are as presence says
+      try (TestClient carolAgain = paused.resume(carol.sessionToken())) {
+        assertThat(carolAgain.connected().getBoolean("resumed")).as("reaped: a new session").isNull();
+        JsonObject participants = carolAgain.join("c-room");
+        assertThat(participants.getJsonArray("participants")).as("dave left while it was paused").isEmpty();
+        carolAgain.relay("offer", dave.id(), new JsonObject().put("sdp", "to someone who left"));
+        assertThat(carolAgain.expectError("unknown-peer").getString("ref")).isEqualTo("offer");
+
+        alice.relay("offer", bob.id(), new JsonObject().put("sdp", "to the reaped bob"));
+        assertThat(alice.expectError("unknown-peer").getString("ref")).as("a relay to a reaped member is refused")
+            .isEqualTo("offer");
+
+        carolAgain.join("a-room");
+        alice.expect("participant-joined", m -> carolAgain.id().equals(m.getString("participantId")));
+        alice.relay("offer", carolAgain.id(), new JsonObject().put("sdp", "across, after the rejoin"));
+        assertThat(carolAgain.expectWithin("offer", Duration.ofSeconds(20)).getString("sdp"))
+            .isEqualTo("across, after the rejoin");
+        carolAgain.relay("answer", alice.id(), new JsonObject().put("sdp", "back"));
+        assertThat(alice.expectWithin("answer", Duration.ofSeconds(20)).getString("sdp")).isEqualTo("back");
+      }
+      assertThat(mesh.redis().command("SISMEMBER", "signalmesh:nodes", paused.nodeId())).isEqualTo("1");
+      assertThat(mesh.redis().command("EXISTS", "signalmesh:node:{" + paused.nodeId() + "}:dead")).isEqualTo("0");
+    }
+  }
+
+  @Test
+  void clientsOfANodePausedPastDetectionButNotReapingResumeElsewhereWithNothingLostAndNobodyLeaving() {
+    mesh = MeshCluster.start("mid", 2, "--resume-grace", "10");
+    NodeProcess survivor = mesh.node(0);
+    NodeProcess paused = mesh.node(1);
+    try (TestClient alice = survivor.connect(); TestClient bob = paused.connect()) {
+      alice.join("m-room");
+      bob.join("m-room");
+      alice.expect("participant-joined");
+
+      ProcessSignals.stop(paused.pid());
+      for (int i = 0; i < 5; i++) {
+        alice.relay("ice-candidate", bob.id(), new JsonObject().put("seq", i));
+      }
+      Wait.until("the survivor to declare the paused node dead", Duration.ofSeconds(15),
+          () -> log(survivor).contains("node stopped heartbeating"));
+      for (int i = 5; i < 10; i++) {
+        alice.relay("ice-candidate", bob.id(), new JsonObject().put("seq", i));
+      }
+      ProcessSignals.resume(paused.pid());
+
+      assertThat(bob.expect("reconnect").getString("reason")).isEqualTo("rejoining");
+      assertThat(bob.awaitClose()).isEqualTo(1012);
+      try (TestClient resumed = survivor.resume(bob.sessionToken())) {
+        assertThat(resumed.connected().getBoolean("resumed")).as("declared dead, not reaped yet: resumed").isTrue();
+        assertThat(resumed.id()).isEqualTo(bob.id());
+        for (int i = 0; i < 10; i++) {
+          assertThat(resumed.expectWithin("ice-candidate", Duration.ofSeconds(15)).getInteger("seq"))
+              .as("what was sent during the pause, in order, once").isEqualTo(i);
+        }
+        resumed.sync();
+        resumed.assertNone("ice-candidate");
+        alice.relay("offer", resumed.id(), new JsonObject().put("sdp", "after"));
+        assertThat(resumed.expect("offer").getString("sdp")).isEqualTo("after");
+        Wait.until("the survivor to reap the paused node's earlier run", Duration.ofSeconds(30),
+            () -> log(survivor).contains("reaped dead node"));
+        alice.sync();
+        alice.assertNone("participant-left");
+        alice.assertNone("peer-disconnected");
+      }
+    }
+  }
+
+  private static int members(NodeProcess node) {
+    try {
+      JsonObject nodes = new AdminRest(node.managementPort()).nodes();
+      return nodes.getJsonArray("nodes").stream().map(JsonObject.class::cast)
+          .filter(n -> n.getString("id").equals(node.nodeId())).findFirst()
+          .map(n -> n.getInteger("clusterMembers", 0)).orElse(0);
+    } catch (IllegalStateException e) {
+      return 0;
+    }
+  }
+
+  /** The fault itself: the process stays stopped this long (no condition to wait for, by design). */
+  private static void holdStopped(Duration duration) {
+    try {
+      TimeUnit.NANOSECONDS.sleep(duration.toNanos());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String log(NodeProcess node) {
+    try {
+      return Files.readString(node.log());
+    } catch (IOException e) {
+      return "";
+    }
+  }
+}
