@@ -140,16 +140,17 @@ public final class SignalmeshNode {
         : new RoomTokenVerifier(config.tokenSecret().getBytes(StandardCharsets.UTF_8), clock, config.tokenLeeway()));
     ClientMessages messages = new ClientMessages(new EnvelopeParser(config.limits().fieldLimits()), router,
         membership, access, config.limits(), metrics);
-    NodeLiveness liveness = new NodeLiveness(vertx, directory, nodeId,
-        new PresenceReassertion(nodeId, sessions, views, presence, records, forwards)::run, lease);
     NodeReaper reaper = new NodeReaper(vertx, nodeId, directory, presence, inbox, router, config.limits().resumeGrace(),
         metrics, events);
-    MeshRejoin rejoin = new MeshRejoin(vertx, nodeId, directory, presence, reaper, liveness, lease,
-        config.limits().resumeGrace(), () -> fence(nodeId, inbox, lifecycle, views));
-    Drainer drainer = new Drainer(nodeId, sessions);
     ClusterIsolation isolation = new ClusterIsolation(vertx, nodeId, directory, () -> ClusteredVertx.members(vertx),
         config.limits().resumeGrace(), () -> lifecycle.releaseAll("cut-off"),
         () -> reapGivenUp(presence, sessions, reaper, nodeId));
+    NodeLiveness liveness = new NodeLiveness(vertx, directory, nodeId,
+        new PresenceReassertion(nodeId, sessions, views, presence, records, forwards,
+            () -> isolation.isolated() || lease.fenced())::run, lease);
+    MeshRejoin rejoin = new MeshRejoin(vertx, nodeId, directory, presence, reaper, liveness, lease,
+        config.limits().resumeGrace(), () -> fence(nodeId, inbox, lifecycle, views));
+    Drainer drainer = new Drainer(nodeId, sessions);
     AtomicInteger boundPort = new AtomicInteger(config.port());
     NodeCommands commands = new NodeCommands(nodeId, () -> config.host() + ":" + boundPort.get(), sessions, views,
         membership, drainer::draining, drainer::drain, () -> new JsonObject()

@@ -12,6 +12,7 @@ import io.signalmesh.signaling.SessionRecords;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 /**
@@ -31,6 +32,11 @@ import java.util.function.Function;
  * a removal never undoes a concurrent join. A session that is waiting to be resumed, or that
  * moved to another node lately, is left alone. Sessions are handled a few at a time, so that a
  * busy node does not flood the Redis client's queue.
+ *
+ * <p>While the node is cut off or fenced, memberships no session holds are not removed here:
+ * they belong to sessions the node gave up, whose peers have not been told; the rejoin reaps
+ * them with their leaves announced, once the grace for resuming elsewhere has passed. Removing
+ * them silently would leave ghosts in the peers' rooms.
  */
 public final class PresenceReassertion {
 
@@ -43,15 +49,17 @@ public final class PresenceReassertion {
   private final PresenceStore presence;
   private final SessionRecords records;
   private final SessionForwards forwards;
+  private final BooleanSupplier gaveUpSessions;
 
   public PresenceReassertion(String nodeId, SessionRegistry sessions, RoomViews views, PresenceStore presence,
-      SessionRecords records, SessionForwards forwards) {
+      SessionRecords records, SessionForwards forwards, BooleanSupplier gaveUpSessions) {
     this.nodeId = nodeId;
     this.sessions = sessions;
     this.views = views;
     this.presence = presence;
     this.records = records;
     this.forwards = forwards;
+    this.gaveUpSessions = gaveUpSessions;
   }
 
   /** Completes with the number of memberships written back (stale ones removed are not counted). */
@@ -81,8 +89,8 @@ public final class PresenceReassertion {
     RoomId room = membership.room();
     Session session = sessions.get(membership.member().clientId());
     if (session == null) {
-      // moved: the node it resumed on is about to adopt this membership
-      return forwards.nodeOf(membership.member().clientId()) != null
+      // moved: the node it resumed on is about to adopt this membership; given up: the rejoin reaps it
+      return forwards.nodeOf(membership.member().clientId()) != null || gaveUpSessions.getAsBoolean()
           ? Future.succeededFuture(false)
           : presence.leaveIfOnNode(room, membership.member().clientId(), nodeId);
     }

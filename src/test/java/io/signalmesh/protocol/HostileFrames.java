@@ -147,8 +147,10 @@ public final class HostileFrames {
 
   private Invalid notJson(Random r) {
     String whole = valid(r).encode();
-    // a proper prefix of an object's text never closes it
-    String cut = whole.substring(0, r.nextInt(whole.length()));
+    // a proper prefix of an object's text never closes it; never half a character, which no
+    // client can send as text (a WebSocket text frame is UTF-8; invalid UTF-8 has tests of its own)
+    int at = r.nextInt(whole.length());
+    String cut = whole.substring(0, at > 0 && Character.isHighSurrogate(whole.charAt(at - 1)) ? at - 1 : at);
     return switch (r.nextInt(3)) {
       case 0 -> new Invalid("cut JSON", cut, ErrorCode.BAD_JSON, null);
       case 1 -> new Invalid("not JSON", "x" + text(r, 0, 20, false), ErrorCode.BAD_JSON, null);
