@@ -123,9 +123,7 @@ public final class SignalmeshNode {
     Duration parkedTtl = config.limits().resumeGrace().plusSeconds(NodeLiveness.TTL.toSeconds() + 10);
     ParkedFrames parked = new ParkedFrames(directory, config.limits().resumeInboxMessages(), parkedTtl);
     NodeLease lease = new NodeLease();
-    NodeInbox inbox = new NodeInbox(vertx, nodeId, parked, lease::serving, lease::whenServing,
-        gone -> directory.declareDead(gone).onFailure(e -> LOG.atWarn().addKeyValue("node", gone)
-            .addKeyValue("error", e.getMessage()).log("node gone from the cluster not declared dead")));
+    NodeInbox inbox = new NodeInbox(vertx, nodeId, parked, lease::serving, lease::whenServing);
     SessionForwards forwards = new SessionForwards(Duration.ofSeconds(60));
     MeshRouter router = new MeshRouter(nodeId, sessions, views, inbox, forwards);
     SessionRecords records = new SessionRecords(directory, nodeId);

@@ -66,7 +66,6 @@ public final class NodeInbox {
   private volatile String receiverRun = run;
   private final BooleanSupplier serving;
   private final Consumer<Runnable> whenServing;
-  private final Consumer<String> inboxGone;
   /** Messages for clients that came while the node was not sure it may serve; in arrival order. */
   private final List<Message<Buffer>> held = new ArrayList<>();
   private boolean acksScheduled;
@@ -82,19 +81,16 @@ public final class NodeInbox {
 
   /** A node alone, or a test: always serving. */
   public NodeInbox(Vertx vertx, String nodeId, ParkedFrames parked) {
-    this(vertx, nodeId, parked, () -> true, Runnable::run, node -> { });
+    this(vertx, nodeId, parked, () -> true, Runnable::run);
   }
 
   /**
    * @param serving whether the node is sure it still holds its place in the mesh (not paused past
    *     what its last heartbeat vouches for, not declared dead)
    * @param whenServing runs an action once it is again
-   * @param inboxGone told of a node whose inbox left the cluster, whose frames were therefore
-   *     parked: it is to be declared dead, so that it fences itself if it was only paused
    */
   public NodeInbox(Vertx vertx, String nodeId, ParkedFrames parked, BooleanSupplier serving,
-      Consumer<Runnable> whenServing, Consumer<String> inboxGone) {
-    this.inboxGone = inboxGone;
+      Consumer<Runnable> whenServing) {
     this.vertx = vertx;
     this.eventBus = vertx.eventBus();
     this.nodeId = nodeId;
@@ -264,7 +260,7 @@ public final class NodeInbox {
   }
 
   private NodeLink link(String node) {
-    return links.computeIfAbsent(node, n -> new NodeLink(n, nodeId, run, eventBus, parked, this::givenUp, inboxGone));
+    return links.computeIfAbsent(node, n -> new NodeLink(n, nodeId, run, eventBus, parked, this::givenUp));
   }
 
   /** Frames sent to other nodes and not confirmed yet (for the metrics). */

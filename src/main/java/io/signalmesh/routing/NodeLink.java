@@ -97,7 +97,6 @@ final class NodeLink {
   private final EventBus eventBus;
   private final ParkedFrames parked;
   private final Consumer<List<Pending>> givenUp;
-  private final Consumer<String> inboxGone;
   private final ArrayDeque<Pending> unacked = new ArrayDeque<>();
   private long nextSeq = 1;
   /** The receiving node's run, from its acks; null until it acknowledged something, and after the link broke. */
@@ -110,13 +109,8 @@ final class NodeLink {
   private long givenUpInEpisode;
   private Future<?> parking = Future.succeededFuture();
 
-  /**
-   * @param givenUp told of frames given up while the node lives (called outside this link's lock)
-   * @param inboxGone told when the node's inbox left the cluster and its frames were parked
-   */
-  NodeLink(String node, String self, String run, EventBus eventBus, ParkedFrames parked, Consumer<List<Pending>> givenUp,
-      Consumer<String> inboxGone) {
-    this.inboxGone = inboxGone;
+  /** @param givenUp told of frames given up while the node lives (called outside this link's lock) */
+  NodeLink(String node, String self, String run, EventBus eventBus, ParkedFrames parked, Consumer<List<Pending>> givenUp) {
     this.node = node;
     this.address = NodeInbox.address(node);
     this.self = self;
@@ -307,10 +301,6 @@ final class NodeLink {
     boolean noInbox = failure instanceof ReplyException reply && reply.failureType() == ReplyFailure.NO_HANDLERS;
     if (refused || noInbox) {
       breakLink("write failed: " + failure.getMessage());
-      if (noInbox) {
-        // the node may only be paused (Hazelcast removed it): it must not deliver what was just parked
-        inboxGone.accept(node);
-      }
     } else {
       LOG.atDebug().addKeyValue("node", node).addKeyValue("error", failure.getMessage())
           .log("write to node failed; will send again");

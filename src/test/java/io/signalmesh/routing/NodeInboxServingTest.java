@@ -37,7 +37,6 @@ class NodeInboxServingTest {
   private final List<String> deliveredAtB = new CopyOnWriteArrayList<>();
   private final AtomicBoolean bServing = new AtomicBoolean(true);
   private final List<Runnable> bWaiting = new CopyOnWriteArrayList<>();
-  private final List<String> goneForA = new CopyOnWriteArrayList<>();
   private Vertx vertx;
   private RedisServer redis;
   private RedisCalls calls;
@@ -52,8 +51,8 @@ class NodeInboxServingTest {
     calls = new RedisCalls(vertx, RedisUrl.parse(redis.url()), Duration.ofSeconds(2));
     directory = new RedisNodeDirectory(calls);
     ParkedFrames parked = new ParkedFrames(directory, 256, Duration.ofSeconds(30));
-    a = new NodeInbox(vertx, "a", parked, () -> true, Runnable::run, goneForA::add);
-    b = new NodeInbox(vertx, "b", parked, bServing::get, bWaiting::add, node -> { });
+    a = new NodeInbox(vertx, "a", parked);
+    b = new NodeInbox(vertx, "b", parked, bServing::get, bWaiting::add);
     await(a.register(new RoomViews("a"), (client, frame) -> { }, (client, node) -> null,
         (command, args) -> Future.succeededFuture(new JsonObject())));
     await(b.register(new RoomViews("b"), (client, frame) -> deliveredAtB.add(frame), (client, node) -> null,
@@ -125,14 +124,6 @@ class NodeInboxServingTest {
     a.send("b", List.of(CLIENT), "to a client of its new run");
     Wait.until("the frame after it rejoined", WITHIN, () -> deliveredAtB.size() == 2);
     assertThat(deliveredAtB).containsExactly("before its death", "to a client of its new run");
-  }
-
-  @Test
-  void aNodeWhoseInboxLeftTheClusterIsToBeDeclaredDeadSinceItsFramesWereParked() {
-    // no inbox for "paused": its Hazelcast membership ended (a pause past 5 s, or a crash)
-    a.send("paused", List.of(CLIENT), "to a node whose inbox is gone");
-    Wait.until("the node reported gone", WITHIN, () -> goneForA.contains("paused"));
-    assertThat(parked(1)).containsExactly("to a node whose inbox is gone");
   }
 
   private List<String> parked(int count) {
