@@ -112,7 +112,22 @@ class RedisSentinelFailoverIT {
             () -> "1".equals(promoted.command("EXISTS", alive)));
       }
       try (TestClient cyd = mesh.node(0).connect()) {
-        JsonObject reply = cyd.join("s-call");
+        // the probe measured the window on one node; each node's Redis pool may still hold a
+        // connection to the dead master that fails once when used, so this node gets the same bound
+        JsonObject reply;
+        while (true) {
+          cyd.send(new JsonObject().put("type", "join-room").put("roomId", "s-call"));
+          reply = cyd.expectMatching("an answer to the join of s-call", m ->
+              "room-participants".equals(m.getString("type")) && "s-call".equals(m.getString("roomId"))
+                  || "error".equals(m.getString("type")) && "join-room".equals(m.getString("ref")));
+          if ("room-participants".equals(reply.getString("type"))) {
+            break;
+          }
+          assertThat(reply.getString("code")).isEqualTo("unavailable");
+          assertThat(Duration.ofNanos(System.nanoTime() - killedAt)).as("joins refused for longer than the failover bound")
+              .isLessThan(FAILOVER_BOUND);
+          paceProbes();
+        }
         assertThat(reply.getJsonArray("participants").getList()).containsExactlyInAnyOrder(ada.id(), bob.id());
       }
 
