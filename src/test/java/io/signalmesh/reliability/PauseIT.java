@@ -23,8 +23,10 @@ import org.junit.jupiter.api.Timeout;
  * A node stopped with SIGSTOP (a long GC pause, a frozen VM) and resumed with SIGCONT. Shorter
  * than the failure detector's window (liveness TTL 5 s, Hazelcast max-no-heartbeat 5 s): nobody
  * is removed and nothing is lost. Longer: the mesh declares it dead; when it comes back it
- * notices, drops what it no longer owns, and rejoins without ever serving its stale rooms.
- * Node A is the survivor, node C the one paused. Each test starts its own mesh.
+ * notices, drops what it no longer owns, and rejoins without ever serving its stale rooms. In
+ * between (Hazelcast dropped it, nobody declared it dead): what was sent to and from it is
+ * delivered once and in order, or its sender told. Node A is the survivor, node C the one
+ * paused. Each test starts its own mesh.
  */
 @Timeout(120)
 class PauseIT {
