@@ -27,6 +27,7 @@ import io.vertx.micrometer.backends.BackendRegistries;
 import io.signalmesh.cluster.NodeLiveness;
 import io.signalmesh.cluster.NodeReaper;
 import io.signalmesh.cluster.PresenceReassertion;
+import io.signalmesh.cluster.SessionsGiveUp;
 import io.signalmesh.presence.NodeDirectory;
 import io.signalmesh.routing.ParkedFrames;
 import io.signalmesh.routing.SessionForwards;
@@ -140,14 +141,13 @@ public final class SignalmeshNode {
         membership, access, config.limits(), metrics);
     NodeReaper reaper = new NodeReaper(vertx, nodeId, directory, presence, inbox, router, config.limits().resumeGrace(),
         metrics, events);
+    SessionsGiveUp giveUp = new SessionsGiveUp(nodeId, sessions, presence, reaper, lifecycle::releaseAll);
     ClusterIsolation isolation = new ClusterIsolation(vertx, nodeId, directory, () -> ClusteredVertx.members(vertx),
-        config.limits().resumeGrace(), () -> lifecycle.releaseAll("cut-off"),
-        () -> reapGivenUp(presence, sessions, reaper, nodeId));
+        config.limits().resumeGrace(), giveUp);
     NodeLiveness liveness = new NodeLiveness(vertx, directory, nodeId,
-        new PresenceReassertion(nodeId, sessions, views, presence, records, forwards,
-            () -> isolation.isolated() || lease.fenced())::run, lease);
+        new PresenceReassertion(nodeId, sessions, views, presence, records, forwards, giveUp::pending)::run, lease);
     MeshRejoin rejoin = new MeshRejoin(vertx, nodeId, directory, presence, reaper, liveness, lease,
-        config.limits().resumeGrace(), () -> fence(nodeId, inbox, lifecycle, views));
+        config.limits().resumeGrace(), () -> fence(nodeId, inbox, giveUp, views), giveUp);
     Drainer drainer = new Drainer(nodeId, sessions);
     AtomicInteger boundPort = new AtomicInteger(config.port());
     NodeCommands commands = new NodeCommands(nodeId, () -> config.host() + ":" + boundPort.get(), sessions, views,
@@ -251,25 +251,12 @@ public final class SignalmeshNode {
    * clients reconnect and resume elsewhere, or here once it rejoined) and forgets its room views
    * and what other nodes sent it meanwhile, all of which the others parked or will reap.
    */
-  private static void fence(String nodeId, NodeInbox inbox, SessionLifecycle lifecycle, RoomViews views) {
+  private static void fence(String nodeId, NodeInbox inbox, SessionsGiveUp giveUp, RoomViews views) {
     inbox.dropHeld();
-    int released = lifecycle.releaseAll(SessionLifecycle.REJOINING);
+    int released = giveUp.giveUp(SessionsGiveUp.REJOINING);
     views.clear();
     LOG.atWarn().addKeyValue("node", nodeId).addKeyValue("sessions", released)
         .log("fenced: every client told to reconnect, room views dropped");
-  }
-
-
-  /**
-   * What a node cut off from the mesh still holds in Redis for sessions it gave up that did not
-   * resume anywhere: reaped (with leaves announced); true once nothing is left.
-   */
-  private static Future<Boolean> reapGivenUp(PresenceStore presence, SessionRegistry sessions, NodeReaper reaper,
-      String nodeId) {
-    return presence.membershipsOfNode(nodeId).compose(held -> {
-      boolean leftovers = held.stream().anyMatch(m -> sessions.get(m.member().clientId()) == null);
-      return leftovers ? reaper.reap(nodeId).map(false) : Future.succeededFuture(true);
-    });
   }
 
   private static JsonObject readiness(String nodeId, boolean draining, boolean presenceHealthy,

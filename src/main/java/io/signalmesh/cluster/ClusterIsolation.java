@@ -5,7 +5,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.function.IntSupplier;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,14 +17,15 @@ import org.slf4j.LoggerFactory;
  * majority of the members it had when Redis last answered. Both must hold: Redis down for
  * everyone leaves the cluster whole, and a dead peer leaves Redis reachable; neither alone is a
  * reason to give clients up (nor both at once while the majority stays together). A cut-off node
- * turns not ready, refuses new connections and gives its sessions up ({@code onCutOff}): its
- * clients resume on the other side, through the load balancer, with the same clientId and rooms.
+ * turns not ready, refuses new connections and gives its sessions up ({@link SessionsGiveUp},
+ * reason {@value SessionsGiveUp#CUT_OFF}): its clients resume on the other side, through the
+ * load balancer, with the same clientId and rooms.
  *
  * <p>When Redis answers again the node rejoins, and takes clients again only once (1) Hazelcast
  * has merged it back (it sees as many members as there are live nodes in Redis), (2) the resume
  * grace of the sessions it gave up has passed, and (3) what it still held in Redis for sessions
- * that did not resume anywhere is reaped, with leaves announced ({@code cleanUp}, completes with
- * true once nothing is left). So it never serves stale rooms nor leaves a ghost behind.
+ * that did not resume anywhere is reaped, with leaves announced ({@link SessionsGiveUp#reapLeftovers}).
+ * So it never serves stale rooms nor leaves a ghost behind.
  */
 public final class ClusterIsolation {
 
@@ -41,8 +41,7 @@ public final class ClusterIsolation {
   private final NodeDirectory directory;
   private final IntSupplier clusterSize;
   private final Duration grace;
-  private final Runnable onCutOff;
-  private final Supplier<Future<Boolean>> cleanUp;
+  private final SessionsGiveUp giveUp;
   private volatile State state = State.JOINED;
   private long lastHealthyNanos = System.nanoTime();
   private int membersWhenHealthy;
@@ -53,18 +52,16 @@ public final class ClusterIsolation {
   /**
    * @param clusterSize members of the Hazelcast cluster this node sees (itself included)
    * @param grace the resume grace: how long the sessions it gave up may still resume elsewhere
-   * @param onCutOff gives the node's sessions up (they resume on other nodes)
-   * @param cleanUp reaps what the node still holds in Redis; true once nothing is left
+   * @param giveUp gives the node's sessions up (they resume on other nodes) and reaps what of them is left
    */
   public ClusterIsolation(Vertx vertx, String nodeId, NodeDirectory directory, IntSupplier clusterSize,
-      Duration grace, Runnable onCutOff, Supplier<Future<Boolean>> cleanUp) {
+      Duration grace, SessionsGiveUp giveUp) {
     this.vertx = vertx;
     this.nodeId = nodeId;
     this.directory = directory;
     this.clusterSize = clusterSize;
     this.grace = grace;
-    this.onCutOff = onCutOff;
-    this.cleanUp = cleanUp;
+    this.giveUp = giveUp;
   }
 
   public void start() {
@@ -132,7 +129,7 @@ public final class ClusterIsolation {
         .addKeyValue("membersBefore", membersWhenHealthy)
         .addKeyValue("secondsWithoutPresence", Duration.ofNanos(now - lastHealthyNanos).toSeconds())
         .log("cut off from the mesh: not ready, clients sent to reconnect elsewhere");
-    onCutOff.run();
+    giveUp.giveUp(SessionsGiveUp.CUT_OFF);
   }
 
   private Future<Void> rejoined(long now) {
@@ -146,9 +143,10 @@ public final class ClusterIsolation {
             .log("waiting for the cluster to merge this node back");
         return Future.succeededFuture();
       }
-      return cleanUp.get().<Void>map(clean -> {
+      return giveUp.reapLeftovers().<Void>map(clean -> {
         if (clean) {
           state = State.JOINED;
+          giveUp.takenBack(SessionsGiveUp.CUT_OFF);
           lastHealthyNanos = System.nanoTime();
           membersWhenHealthy = members;
           LOG.atWarn().addKeyValue("node", nodeId).addKeyValue("clusterMembers", members).log("back in the mesh; ready");

@@ -41,16 +41,20 @@ public final class MeshRejoin {
   private final NodeLiveness liveness;
   private final NodeLease lease;
   private final Runnable dropAll;
+  private final SessionsGiveUp giveUp;
   private final Duration leftToOthersFor;
   /** Fences so far: a rejoin serves only if no later fence overtook it (declared dead again meanwhile). */
   private volatile int fences;
 
   /**
-   * @param dropAll gives up everything the node served (sessions, room views, what waits in its
-   *     inbox) when it finds it was declared dead
+   * @param dropAll gives up everything the node served when it finds it was declared dead: its
+   *     sessions (through {@code giveUp}, reason {@value SessionsGiveUp#REJOINING}), its room
+   *     views and what waits in its inbox
+   * @param giveUp told when the node has its place back
    */
   public MeshRejoin(Vertx vertx, String nodeId, NodeDirectory directory, PresenceStore presence, NodeReaper reaper,
-      NodeLiveness liveness, NodeLease lease, Duration resumeGrace, Runnable dropAll) {
+      NodeLiveness liveness, NodeLease lease, Duration resumeGrace, Runnable dropAll, SessionsGiveUp giveUp) {
+    this.giveUp = giveUp;
     this.lease = lease;
     // the survivors reap at their first sight of the death plus the grace
     this.leftToOthersFor = resumeGrace.plus(NodeLiveness.TTL).plusSeconds(5);
@@ -119,6 +123,7 @@ public final class MeshRejoin {
             return;
           }
           lease.rejoined();
+          giveUp.takenBack(SessionsGiveUp.REJOINING);
           LOG.atWarn().addKeyValue("node", nodeId).addKeyValue("afterMillis", (System.nanoTime() - since) / 1_000_000)
               .log("rejoined the mesh as a new run");
         })

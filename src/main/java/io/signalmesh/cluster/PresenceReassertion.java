@@ -33,10 +33,11 @@ import java.util.function.Function;
  * moved to another node lately, is left alone. Sessions are handled a few at a time, so that a
  * busy node does not flood the Redis client's queue.
  *
- * <p>While the node is cut off or fenced, memberships no session holds are not removed here:
- * they belong to sessions the node gave up, whose peers have not been told; the rejoin reaps
- * them with their leaves announced, once the grace for resuming elsewhere has passed. Removing
- * them silently would leave ghosts in the peers' rooms.
+ * <p>While a give-up of the node's sessions is pending ({@link SessionsGiveUp#pending}: cut off,
+ * or fenced), memberships no session holds are not removed here: they belong to sessions the
+ * node gave up, whose peers have not been told; they are reaped with their leaves announced,
+ * once the grace for resuming elsewhere has passed. Removing them silently would leave ghosts
+ * in the peers' rooms.
  */
 public final class PresenceReassertion {
 

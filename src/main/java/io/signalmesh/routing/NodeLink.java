@@ -26,15 +26,22 @@ import org.slf4j.LoggerFactory;
  * is sent again when the receiver reports a gap or after {@link #RETRANSMIT_AFTER_NANOS}
  * without any ack at all (acks that come late under load, but come, send nothing again). How an unacknowledged frame ends:
  * <ul>
- *   <li>the node is known dead (its process refused the connection, its inbox is gone from the
- *       cluster, or it stopped heartbeating): the frame, and every frame sent while the link
- *       stays broken, is parked in order for its targets' resume;
+ *   <li>the node is known dead (its process refused the connection, or the mesh declared it
+ *       dead: it stopped heartbeating): the frame, and every frame sent while the link stays
+ *       broken, is parked in order for its targets' resume;
  *   <li>the node lives but nothing gets through for {@link #GIVE_UP_AFTER_MILLIS} (a blocked
  *       port, a partition): the frame is given up and its sender told (an {@code error} frame
  *       for a relay), never dropped silently. The receiving side refuses frames older than
  *       {@link InboundStreams#ACCEPT_WITHIN_MILLIS}, so a frame given up is never delivered
  *       later.
  * </ul>
+ *
+ * <p>A node whose inbox is gone from the cluster is not taken for dead: Hazelcast drops a member
+ * after 5 s without heartbeats, a paused one as well as a dead one, and a node just back from a
+ * pause sees every other inbox gone. Parking then would hide frames from a node that goes on
+ * serving its clients (they collect parked frames only when they resume). Its frames are held
+ * and sent again like any unconfirmed frame: delivered once it is back in the cluster, parked if
+ * it is declared dead meanwhile, else given up with their senders told.
  *
  * <p>Frames carry the run of the receiving node they are meant for, as its acknowledgements name
  * it: a node that restarted, or rejoined after it was declared dead, drops (unacknowledged) what
@@ -108,6 +115,8 @@ final class NodeLink {
   /** Frames given up since the node last confirmed anything (for logging once per episode). */
   private long givenUpInEpisode;
   private Future<?> parking = Future.succeededFuture();
+  /** Whether the node's missing inbox was logged since it last confirmed anything. */
+  private boolean inboxMissingLogged;
 
   /** @param givenUp told of frames given up while the node lives (called outside this link's lock) */
   NodeLink(String node, String self, String run, EventBus eventBus, ParkedFrames parked, Consumer<List<Pending>> givenUp) {
@@ -186,6 +195,9 @@ final class NodeLink {
       } else {
         confirmed = true;
       }
+    }
+    if (confirmed) {
+      inboxMissingLogged = false;
     }
     if (confirmed && givenUpInEpisode > 0) {
       LOG.atInfo().addKeyValue("node", node).addKeyValue("givenUp", givenUpInEpisode).log("node confirming frames again");
@@ -292,19 +304,28 @@ final class NodeLink {
   }
 
   /**
-   * A refused connection or an inbox gone from the cluster means the process is gone: park
-   * now, so that its clients find the frames when they resume. Anything else (a connect
-   * timeout, a reset) may be the network: the frame stays held and is sent again.
+   * A refused connection means the process is gone: park now, so that its clients find the
+   * frames when they resume. Anything else (no inbox in the cluster, a connect timeout, a reset)
+   * may be a pause or the network: the frame stays held and is sent again.
    */
   private void writeFailed(Throwable failure) {
-    boolean refused = failure instanceof ConnectException && !(failure instanceof ConnectTimeoutException);
-    boolean noInbox = failure instanceof ReplyException reply && reply.failureType() == ReplyFailure.NO_HANDLERS;
-    if (refused || noInbox) {
+    if (failure instanceof ConnectException && !(failure instanceof ConnectTimeoutException)) {
       breakLink("write failed: " + failure.getMessage());
+    } else if (failure instanceof ReplyException reply && reply.failureType() == ReplyFailure.NO_HANDLERS) {
+      inboxMissing();
     } else {
       LOG.atDebug().addKeyValue("node", node).addKeyValue("error", failure.getMessage())
           .log("write to node failed; will send again");
     }
+  }
+
+  private synchronized void inboxMissing() {
+    if (inboxMissingLogged || brokenSince >= 0) {
+      return;
+    }
+    inboxMissingLogged = true;
+    LOG.atInfo().addKeyValue("node", node).addKeyValue("unacked", unacked.size())
+        .log("node's inbox not in the cluster (paused, cut off or dead): holding its frames until it is back or declared dead");
   }
 
   private void park(List<ClientId> targets, String frame) {

@@ -46,8 +46,6 @@ public final class SessionLifecycle {
   private static final long SETTLE_POLL_MILLIS = 500;
   /** ...for at most this long (past the liveness TTL and a check, a dead node is declared). */
   private static final long SETTLE_LIMIT_MILLIS = 10_000;
-  /** Why a fenced node tells its clients to reconnect. */
-  public static final String REJOINING = "rejoining";
   private static final Logger LOG = LoggerFactory.getLogger(SessionLifecycle.class);
 
   /** Collaborators a lifecycle needs to hand sessions between nodes. */

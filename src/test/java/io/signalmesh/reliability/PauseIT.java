@@ -6,11 +6,15 @@ import io.signalmesh.testsupport.MeshCluster;
 import io.signalmesh.testsupport.NodeProcess;
 import io.signalmesh.testsupport.TestClient;
 import io.signalmesh.testsupport.Wait;
+import io.signalmesh.testsupport.netns.RelayLedger;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -19,8 +23,10 @@ import org.junit.jupiter.api.Timeout;
  * A node stopped with SIGSTOP (a long GC pause, a frozen VM) and resumed with SIGCONT. Shorter
  * than the failure detector's window (liveness TTL 5 s, Hazelcast max-no-heartbeat 5 s): nobody
  * is removed and nothing is lost. Longer: the mesh declares it dead; when it comes back it
- * notices, drops what it no longer owns, and rejoins without ever serving its stale rooms.
- * Node A is the survivor, node C the one paused. Each test starts its own mesh.
+ * notices, drops what it no longer owns, and rejoins without ever serving its stale rooms. In
+ * between (Hazelcast dropped it, nobody declared it dead): what was sent to and from it is
+ * delivered once and in order, or its sender told. Node A is the survivor, node C the one
+ * paused. Each test starts its own mesh.
  */
 @Timeout(120)
 class PauseIT {
@@ -182,6 +188,112 @@ class PauseIT {
         alice.assertNone("peer-disconnected");
       }
     }
+  }
+
+  /**
+   * The window between the failure detectors: Hazelcast removes a member after 5 s without
+   * heartbeats, the mesh declares it dead 4-6 s into a pause (its liveness key expired, and a
+   * check saw it). A pause ending after the first and before the second leaves a node nobody
+   * declared dead whose inbox the survivor found gone. What the survivor sent it meanwhile must
+   * still be delivered once and in order, or its sender told.
+   *
+   * <p>Where the pause ends relative to the two detectors is chance; the test makes it certain:
+   * while the node is stopped it renews the node's liveness key, as a heartbeat that happened to
+   * land late would have, so the node is never declared dead however long Hazelcast takes to
+   * remove it; the pause ends once the survivor's cluster has dropped the node and the survivor
+   * has routed relays to it.
+   */
+  @Test
+  void aPauseEndingAfterTheClusterDroppedTheNodeButBeforeItWasDeclaredDeadLosesNothing() {
+    mesh = MeshCluster.start("window", 2, "--resume-grace", "10");
+    NodeProcess survivor = mesh.node(0);
+    NodeProcess paused = mesh.node(1);
+    String alive = "signalmesh:node:{" + paused.nodeId() + "}:alive";
+    ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor();
+    try (TestClient alice = survivor.connect(); TestClient bob = paused.connect()) {
+      alice.join("w-room");
+      bob.join("w-room");
+      alice.expect("participant-joined");
+      RelayLedger ledger = new RelayLedger(alice, bob);
+      for (int i = 0; i < 3; i++) {
+        ledger.send(alice, bob);
+        ledger.send(bob, alice);
+      }
+      Wait.until("the relays before the pause", Duration.ofSeconds(10), () -> {
+        ledger.collect();
+        return ledger.allDelivered(alice, bob) && ledger.allDelivered(bob, alice);
+      });
+
+      ProcessSignals.stop(paused.pid());
+      long stoppedAt = System.nanoTime();
+      heartbeat.scheduleAtFixedRate(() -> renew(alive), 0, 500, TimeUnit.MILLISECONDS);
+      Wait.until("the survivor's cluster to drop the paused node", Duration.ofSeconds(30), () -> {
+        ledger.send(alice, bob);
+        return clusterMembersSeenBy(survivor) == 1;
+      });
+      long droppedAfterMillis = (System.nanoTime() - stoppedAt) / 1_000_000;
+      int firstAfterDrop = ledger.send(alice, bob);
+      for (int i = 0; i < 4; i++) {
+        ledger.send(alice, bob);
+      }
+      // routed by the survivor (the pong comes after them) while its cluster has no inbox for bob
+      alice.sync();
+      heartbeat.shutdownNow();
+      ProcessSignals.resume(paused.pid());
+
+      for (int i = 0; i < 20; i++) {
+        ledger.send(alice, bob);
+        ledger.send(bob, alice);
+        LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+        ledger.collect();
+      }
+      Wait.until("every relay delivered or reported to its sender", Duration.ofSeconds(40), () -> {
+        ledger.collect();
+        return ledger.allAccountedFor(alice, bob) && ledger.allAccountedFor(bob, alice);
+      });
+      ledger.assertStream(alice, bob, false);
+      ledger.assertStream(bob, alice, false);
+      assertThat(ledger.received(alice, bob).size() + ledger.errors(alice, bob))
+          .as("alice to bob: delivered + reported, of %d sent", ledger.sent(alice, bob)).isEqualTo(ledger.sent(alice, bob));
+      assertThat(ledger.received(bob, alice).size() + ledger.errors(bob, alice))
+          .as("bob to alice: delivered + reported, of %d sent", ledger.sent(bob, alice)).isEqualTo(ledger.sent(bob, alice));
+      for (TestClient client : java.util.List.of(alice, bob)) {
+        assertThat(ledger.othersOf(client)).as("what else %s got", client.id()).noneMatch(m -> java.util.List.of(
+            "participant-left", "peer-disconnected", "reconnect").contains(m.getString("type")));
+      }
+      assertThat(log(paused)).as("never declared dead").doesNotContain("declared this node dead");
+      assertThat(mesh.redis().command("EXISTS", "signalmesh:node:{" + paused.nodeId() + "}:dead")).isEqualTo("0");
+
+      Wait.until("both nodes to see one cluster of two", Duration.ofSeconds(30),
+          () -> members(survivor) == 2 && members(paused) == 2);
+      int last = ledger.send(alice, bob);
+      int lastBack = ledger.send(bob, alice);
+      Wait.until("relays both ways after the merge", Duration.ofSeconds(10), () -> {
+        ledger.collect();
+        return ledger.received(alice, bob).contains(last) && ledger.received(bob, alice).contains(lastBack);
+      });
+      System.out.printf("[pause] survivor's cluster dropped the node %d ms after SIGSTOP; alice->bob %s (sent from "
+          + "#%d after the drop); bob->alice %s%n", droppedAfterMillis, ledger.summary(alice, bob), firstAfterDrop,
+          ledger.summary(bob, alice));
+    } finally {
+      heartbeat.shutdownNow();
+    }
+  }
+
+  /** As the node's heartbeat does (TTL 5 s); a failed attempt must not end the renewals (the next one follows). */
+  private void renew(String aliveKey) {
+    try {
+      mesh.redis().command("SET", aliveKey, "1", "PX", "5000");
+    } catch (RuntimeException e) {
+      System.out.println("[pause] liveness key not renewed this time: " + e.getMessage());
+    }
+  }
+
+  /** Members of the Hazelcast cluster as {@code node} itself sees it (0 if it does not answer). */
+  private static int clusterMembersSeenBy(NodeProcess node) {
+    java.util.Map<String, JsonObject> listed = MeshChecks.listedBy(node);
+    JsonObject self = listed == null ? null : listed.get(node.nodeId());
+    return self == null ? 0 : self.getInteger("clusterMembers", 0);
   }
 
   private static int members(NodeProcess node) {
