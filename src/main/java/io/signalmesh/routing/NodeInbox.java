@@ -16,7 +16,6 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -55,6 +54,8 @@ public final class NodeInbox {
   static final String NACK = "nack";
   /** With an ack or a gap report: numbers refused as too old (not delivered), comma-separated. */
   static final String REFUSED = "refused";
+  /** With an ack or a gap report: numbers delivered in turn that their target did not take (resume queue full, gone). */
+  static final String DECLINED = "declined";
 
   private final Vertx vertx;
   private final EventBus eventBus;
@@ -74,7 +75,7 @@ public final class NodeInbox {
   private final InboundStreams streams = new InboundStreams();
   /** Nodes that do not number their streams by run (an older version): highest number received, and acked. */
   private final ConcurrentHashMap<String, long[]> received = new ConcurrentHashMap<>();
-  private BiConsumer<ClientId, String> deliver = (client, frame) -> { };
+  private Recipients deliver = (client, frame) -> true;
   private final java.util.concurrent.atomic.AtomicLong givenUp = new java.util.concurrent.atomic.AtomicLong();
   private MessageConsumer<Buffer> consumer;
   private long ackTimer = -1;
@@ -108,7 +109,7 @@ public final class NodeInbox {
    * {@code handover} gives up a local session that resumed on another node and returns the
    * frames kept for it (null if this node does not hold it).
    */
-  public Future<Void> register(RoomViews views, BiConsumer<ClientId, String> deliver, Handover handover,
+  public Future<Void> register(RoomViews views, Recipients deliver, Handover handover,
       Commands commands) {
     this.deliver = deliver;
     this.views = views;
@@ -124,11 +125,12 @@ public final class NodeInbox {
       if (ack != null || nack != null) {
         NodeLink link = links.get(message.headers().get(NodeLink.FROM));
         List<Long> refused = numbers(message.headers().get(REFUSED));
+        List<Long> declined = numbers(message.headers().get(DECLINED));
         String byRun = message.headers().get(NodeLink.BY_RUN);
         if (link != null && ack != null) {
-          link.ack(message.headers().get(NodeLink.RUN), byRun, Long.parseLong(ack), refused);
+          link.ack(message.headers().get(NodeLink.RUN), byRun, Long.parseLong(ack), refused, declined);
         } else if (link != null) {
-          link.nack(message.headers().get(NodeLink.RUN), byRun, Long.parseLong(nack), refused);
+          link.nack(message.headers().get(NodeLink.RUN), byRun, Long.parseLong(nack), refused, declined);
         }
         return;
       }
@@ -167,6 +169,13 @@ public final class NodeInbox {
   @FunctionalInterface
   public interface Commands {
     Future<JsonObject> run(String command, JsonObject args);
+  }
+
+  /** Hands a frame from another node to a client of this node. */
+  @FunctionalInterface
+  public interface Recipients {
+    /** False if the client could not take it (its resume queue is full, or it is not here): its sender is told. */
+    boolean deliver(ClientId client, String frame);
   }
 
   /** Gives up a local session to the node it resumed on. */
@@ -260,7 +269,8 @@ public final class NodeInbox {
   }
 
   private NodeLink link(String node) {
-    return links.computeIfAbsent(node, n -> new NodeLink(n, nodeId, run, eventBus, parked, this::givenUp));
+    return links.computeIfAbsent(node, n -> new NodeLink(n, nodeId, run, eventBus, parked, this::givenUp,
+        this::declined));
   }
 
   /** Frames sent to other nodes and not confirmed yet (for the metrics). */
@@ -283,7 +293,7 @@ public final class NodeInbox {
         continue;
       }
       for (ClientId target : pending.targets) {
-        deliver.accept(pending.origin, ServerMessages.undelivered(target, typeOf(pending.frame),
+        deliver.deliver(pending.origin, ServerMessages.undelivered(target, typeOf(pending.frame),
             NodeLink.GIVE_UP_AFTER_MILLIS / 1000));
       }
     }
@@ -291,6 +301,17 @@ public final class NodeInbox {
       LOG.atWarn().addKeyValue("node", nodeId).addKeyValue("types", roomEvents)
           .log("room events or broadcasts to a node that did not confirm them were given up");
     }
+  }
+
+  /**
+   * A relay its target could not take (the target's resume queue here or on its node is full,
+   * the frame could not be parked for it, or it is not there): its sender gets an error naming
+   * the target, as when the target is on the sender's node.
+   */
+  private void declined(ClientId origin, ClientId target, String frame) {
+    LOG.atInfo().addKeyValue("clientId", origin).addKeyValue("targetId", target)
+        .log("relay not taken by its target (resume queue full, or gone); its sender told");
+    deliver.deliver(origin, ServerMessages.notTaken(target, typeOf(frame)));
   }
 
   private static String typeOf(String frame) {
@@ -338,6 +359,9 @@ public final class NodeInbox {
         .addHeader(NodeLink.BY_RUN, receiverRun);
     if (!receipt.refused().isEmpty()) {
       options.addHeader(REFUSED, receipt.refused().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")));
+    }
+    if (!receipt.declined().isEmpty()) {
+      options.addHeader(DECLINED, receipt.declined().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")));
     }
     return options;
   }
@@ -426,10 +450,15 @@ public final class NodeInbox {
       applyRoomEvent(headers, views);
       String frame = message.body().toString();
       String to = headers.get(TO);
+      boolean taken = true;
       if (to != null && !to.isEmpty()) {
         for (String id : to.split(",")) {
-          deliver.accept(new ClientId(id), frame);
+          taken &= deliver.deliver(new ClientId(id), frame);
         }
+      }
+      if (!taken && headers.get(NodeLink.RUN) != null) {
+        // named in the acks: the sender tells the relay's sender (room events and broadcasts have none)
+        streams.declined(headers.get(NodeLink.FROM), headers.get(NodeLink.RUN), Long.parseLong(headers.get(NodeLink.SEQ)));
       }
       scheduleAcks();
     } catch (RuntimeException e) {
