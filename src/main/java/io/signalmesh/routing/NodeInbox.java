@@ -73,6 +73,7 @@ public final class NodeInbox {
   private RoomViews views;
   private final ConcurrentHashMap<String, NodeLink> links = new ConcurrentHashMap<>();
   private final InboundStreams streams = new InboundStreams();
+  private final GivenUpRoomEvents givenUpRoomEvents = new GivenUpRoomEvents();
   /** Nodes that do not number their streams by run (an older version): highest number received, and acked. */
   private final ConcurrentHashMap<String, long[]> received = new ConcurrentHashMap<>();
   private Recipients deliver = (client, frame) -> true;
@@ -118,6 +119,7 @@ public final class NodeInbox {
       long now = System.nanoTime();
       long nowMillis = System.currentTimeMillis();
       links.values().forEach(link -> link.checkAcks(now, nowMillis));
+      resendRoomEvents();
     });
     consumer = eventBus.consumer(address(nodeId), message -> {
       String ack = message.headers().get(ACK);
@@ -218,6 +220,7 @@ public final class NodeInbox {
     if (link != null) {
       link.breakLink("node stopped heartbeating");
     }
+    givenUpRoomEvents.forget(node);
   }
 
   /**
@@ -244,6 +247,7 @@ public final class NodeInbox {
         .put("name", member.name()).put("metadata", member.metadata()).put("at", member.joinedAtMillis());
     DeliveryOptions options = options(targets).addHeader(EVENT, JOINED).addHeader(ROOM, room.value())
         .addHeader(MEMBER, encoded.encode());
+    givenUpRoomEvents.superseded(node, room, member.clientId());
     link(node).send(targets, frame, options, null);
   }
 
@@ -251,6 +255,7 @@ public final class NodeInbox {
   public void sendLeft(String node, List<ClientId> targets, RoomId room, ClientId member, String frame) {
     DeliveryOptions options = options(targets).addHeader(EVENT, LEFT).addHeader(ROOM, room.value())
         .addHeader(MEMBER, member.value());
+    givenUpRoomEvents.superseded(node, room, member);
     link(node).send(targets, frame, options, null);
   }
 
@@ -269,8 +274,8 @@ public final class NodeInbox {
   }
 
   private NodeLink link(String node) {
-    return links.computeIfAbsent(node, n -> new NodeLink(n, nodeId, run, eventBus, parked, this::givenUp,
-        this::declined));
+    return links.computeIfAbsent(node, n -> new NodeLink(n, nodeId, run, eventBus, parked,
+        frames -> givenUp(n, frames), this::declined));
   }
 
   /** Frames sent to other nodes and not confirmed yet (for the metrics). */
@@ -283,13 +288,17 @@ public final class NodeInbox {
     return givenUp.get();
   }
 
-  /** Frames a live node did not confirm in time: each relay's sender gets an error naming its target. */
-  private void givenUp(List<NodeLink.Pending> frames) {
+  /**
+   * Frames a live node did not confirm in time: each relay's sender gets an error naming its
+   * target; room events are kept to be sent again once the node confirms again.
+   */
+  private void givenUp(String node, List<NodeLink.Pending> frames) {
     givenUp.addAndGet(frames.size());
     java.util.Set<String> roomEvents = new java.util.TreeSet<>();
     for (NodeLink.Pending pending : frames) {
       if (pending.origin == null) {
         roomEvents.add(String.valueOf(typeOf(pending.frame)));
+        keepRoomEvent(node, pending);
         continue;
       }
       for (ClientId target : pending.targets) {
@@ -298,8 +307,48 @@ public final class NodeInbox {
       }
     }
     if (!roomEvents.isEmpty()) {
-      LOG.atWarn().addKeyValue("node", nodeId).addKeyValue("types", roomEvents)
-          .log("room events or broadcasts to a node that did not confirm them were given up");
+      LOG.atWarn().addKeyValue("node", node).addKeyValue("types", roomEvents)
+          .log("room events or broadcasts to a node that did not confirm them were given up; room events are sent again");
+    }
+  }
+
+  private void keepRoomEvent(String node, NodeLink.Pending pending) {
+    String event = pending.headers == null ? null : pending.headers.get(EVENT);
+    if (event == null) {
+      return;
+    }
+    RoomId room = new RoomId(pending.headers.get(ROOM));
+    boolean joined = JOINED.equals(event);
+    ClientId member = new ClientId(joined ? new JsonObject(pending.headers.get(MEMBER)).getString("id")
+        : pending.headers.get(MEMBER));
+    givenUpRoomEvents.givenUp(node, new GivenUpRoomEvents.Event(new GivenUpRoomEvents.Key(room, member), joined,
+        pending.frame, pending.targets));
+  }
+
+  /**
+   * Sends the room events given up for a node again once it has nothing unconfirmed (it confirms
+   * again, or everything was given up: then this probes the path every give-up period), as far
+   * as this node's view still agrees with them: a member that left since is not announced as
+   * joined, one that came back is not announced as gone. Such an event was never delivered (the
+   * receiver refuses what is older than it would have been given up), so none arrives twice.
+   */
+  private void resendRoomEvents() {
+    for (String node : givenUpRoomEvents.nodes()) {
+      NodeLink link = links.get(node);
+      if (link == null || link.unconfirmed() > 0 || link.broken()) {
+        continue;
+      }
+      List<GivenUpRoomEvents.Event> events = givenUpRoomEvents.take(node);
+      LOG.atInfo().addKeyValue("node", node).addKeyValue("events", events.size())
+          .log("sending given-up room events again");
+      for (GivenUpRoomEvents.Event event : events) {
+        Member now = views.member(event.key().room(), event.key().member());
+        if (event.joined() && now != null) {
+          sendJoined(node, event.targets(), event.key().room(), now, event.frame());
+        } else if (!event.joined() && now == null) {
+          sendLeft(node, event.targets(), event.key().room(), event.key().member(), event.frame());
+        }
+      }
     }
   }
 

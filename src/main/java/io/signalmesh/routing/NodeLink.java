@@ -259,6 +259,11 @@ final class NodeLink {
     }
   }
 
+  /** Whether the node is known dead (frames for it are parked). */
+  synchronized boolean broken() {
+    return brokenSince >= 0;
+  }
+
   synchronized int unconfirmed() {
     return unacked.size();
   }
