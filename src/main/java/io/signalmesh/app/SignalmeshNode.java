@@ -234,10 +234,12 @@ public final class SignalmeshNode {
     }
   }
 
-  private static void deliverFromInbox(MeshRouter router, ClientId target, String frame) {
+  private static boolean deliverFromInbox(MeshRouter router, ClientId target, String frame) {
     if (router.deliverLocal(target, frame) == Session.Delivery.REFUSED) {
-      LOG.atInfo().addKeyValue("clientId", target).log("frame from another node dropped: client gone or its resume queue is full");
+      LOG.atInfo().addKeyValue("clientId", target).log("frame from another node not taken: client gone or its resume queue is full");
+      return false;
     }
+    return true;
   }
 
   private static <T> Future<T> retryOnBindFailure(Supplier<Future<T>> attempt, int attemptsLeft) {

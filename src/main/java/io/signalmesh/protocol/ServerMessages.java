@@ -131,4 +131,22 @@ public final class ServerMessages {
     }
     return error.encode();
   }
+
+  /**
+   * A relay to a client of another node that its target could not take (it is away and its
+   * resume queue, or the queue parked for it, is full; or it is gone): the same {@code unavailable}
+   * as for a target on the sender's node, with {@code targetId} since it arrives later.
+   */
+  public static String notTaken(ClientId target, String ref) {
+    JsonObject error = new JsonObject()
+        .put("type", "error")
+        .put("code", ErrorCode.UNAVAILABLE.wireName())
+        .put("message", "peer " + target.value()
+            + " cannot take messages now (reconnecting with a full queue, or gone); your message to it is lost")
+        .put("targetId", target.value());
+    if (ref != null) {
+      error.put("ref", ref);
+    }
+    return error.encode();
+  }
 }

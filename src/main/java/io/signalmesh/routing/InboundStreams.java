@@ -43,9 +43,15 @@ final class InboundStreams {
 
   /**
    * An acknowledgement (or a gap report): everything of {@code run} below {@code expected}
-   * arrived, and of those the numbers in {@code refused} were refused, not delivered.
+   * arrived, and of those the numbers in {@code refused} were refused, not delivered, and those
+   * in {@code declined} were taken in turn but their target could not take them (its resume
+   * queue full, or no session of it here).
    */
-  record Receipt(String node, String run, long expected, List<Long> refused) {}
+  record Receipt(String node, String run, long expected, List<Long> refused, List<Long> declined) {
+    Receipt(String node, String run, long expected, List<Long> refused) {
+      this(node, run, expected, refused, List.of());
+    }
+  }
 
   private static final class Stream {
     final String run;
@@ -54,6 +60,7 @@ final class InboundStreams {
     long lastNackNanos;
     long lastNackExpected = -1;
     final TreeSet<Long> refused = new TreeSet<>();
+    final TreeSet<Long> declined = new TreeSet<>();
 
     Stream(String run, long expected) {
       this.run = run;
@@ -61,7 +68,7 @@ final class InboundStreams {
     }
 
     Receipt receipt(String node) {
-      return new Receipt(node, run, expected, List.copyOf(refused));
+      return new Receipt(node, run, expected, List.copyOf(refused), List.copyOf(declined));
     }
   }
 
@@ -82,6 +89,7 @@ final class InboundStreams {
       }
       // the sender no longer holds these: it has heard they were refused, or given them up itself
       stream.refused.headSet(base).clear();
+      stream.declined.headSet(base).clear();
       if (seq < stream.expected) {
         stream.ackDue = true;
         return Verdict.REPEAT;
@@ -101,6 +109,28 @@ final class InboundStreams {
       stream.expected++;
       stream.ackDue = true;
       return Verdict.DELIVER;
+    }
+  }
+
+  /**
+   * The message {@code seq} of {@code run} from {@code node}, just delivered in turn, was not
+   * taken by its target: the acknowledgements name it until the sender shows it heard (its
+   * oldest held number moves past it), so that the sender can tell the relay's sender. Beyond
+   * {@link #MAX_REFUSED} such numbers (a sender that stopped reading acks) further ones are not
+   * named; returns false then.
+   */
+  boolean declined(String node, String run, long seq) {
+    Stream stream = streams.get(node);
+    if (stream == null || !stream.run.equals(run)) {
+      return false;
+    }
+    synchronized (stream) {
+      if (stream.declined.size() >= MAX_REFUSED || seq >= stream.expected) {
+        return false;
+      }
+      stream.declined.add(seq);
+      stream.ackDue = true;
+      return true;
     }
   }
 

@@ -16,7 +16,6 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -55,6 +54,8 @@ public final class NodeInbox {
   static final String NACK = "nack";
   /** With an ack or a gap report: numbers refused as too old (not delivered), comma-separated. */
   static final String REFUSED = "refused";
+  /** With an ack or a gap report: numbers delivered in turn that their target did not take (resume queue full, gone). */
+  static final String DECLINED = "declined";
 
   private final Vertx vertx;
   private final EventBus eventBus;
@@ -72,9 +73,10 @@ public final class NodeInbox {
   private RoomViews views;
   private final ConcurrentHashMap<String, NodeLink> links = new ConcurrentHashMap<>();
   private final InboundStreams streams = new InboundStreams();
+  private final GivenUpRoomEvents givenUpRoomEvents = new GivenUpRoomEvents();
   /** Nodes that do not number their streams by run (an older version): highest number received, and acked. */
   private final ConcurrentHashMap<String, long[]> received = new ConcurrentHashMap<>();
-  private BiConsumer<ClientId, String> deliver = (client, frame) -> { };
+  private Recipients deliver = (client, frame) -> true;
   private final java.util.concurrent.atomic.AtomicLong givenUp = new java.util.concurrent.atomic.AtomicLong();
   private MessageConsumer<Buffer> consumer;
   private long ackTimer = -1;
@@ -108,7 +110,7 @@ public final class NodeInbox {
    * {@code handover} gives up a local session that resumed on another node and returns the
    * frames kept for it (null if this node does not hold it).
    */
-  public Future<Void> register(RoomViews views, BiConsumer<ClientId, String> deliver, Handover handover,
+  public Future<Void> register(RoomViews views, Recipients deliver, Handover handover,
       Commands commands) {
     this.deliver = deliver;
     this.views = views;
@@ -117,6 +119,7 @@ public final class NodeInbox {
       long now = System.nanoTime();
       long nowMillis = System.currentTimeMillis();
       links.values().forEach(link -> link.checkAcks(now, nowMillis));
+      resendRoomEvents();
     });
     consumer = eventBus.consumer(address(nodeId), message -> {
       String ack = message.headers().get(ACK);
@@ -124,11 +127,12 @@ public final class NodeInbox {
       if (ack != null || nack != null) {
         NodeLink link = links.get(message.headers().get(NodeLink.FROM));
         List<Long> refused = numbers(message.headers().get(REFUSED));
+        List<Long> declined = numbers(message.headers().get(DECLINED));
         String byRun = message.headers().get(NodeLink.BY_RUN);
         if (link != null && ack != null) {
-          link.ack(message.headers().get(NodeLink.RUN), byRun, Long.parseLong(ack), refused);
+          link.ack(message.headers().get(NodeLink.RUN), byRun, Long.parseLong(ack), refused, declined);
         } else if (link != null) {
-          link.nack(message.headers().get(NodeLink.RUN), byRun, Long.parseLong(nack), refused);
+          link.nack(message.headers().get(NodeLink.RUN), byRun, Long.parseLong(nack), refused, declined);
         }
         return;
       }
@@ -167,6 +171,13 @@ public final class NodeInbox {
   @FunctionalInterface
   public interface Commands {
     Future<JsonObject> run(String command, JsonObject args);
+  }
+
+  /** Hands a frame from another node to a client of this node. */
+  @FunctionalInterface
+  public interface Recipients {
+    /** False if the client could not take it (its resume queue is full, or it is not here): its sender is told. */
+    boolean deliver(ClientId client, String frame);
   }
 
   /** Gives up a local session to the node it resumed on. */
@@ -209,6 +220,7 @@ public final class NodeInbox {
     if (link != null) {
       link.breakLink("node stopped heartbeating");
     }
+    givenUpRoomEvents.forget(node);
   }
 
   /**
@@ -235,6 +247,7 @@ public final class NodeInbox {
         .put("name", member.name()).put("metadata", member.metadata()).put("at", member.joinedAtMillis());
     DeliveryOptions options = options(targets).addHeader(EVENT, JOINED).addHeader(ROOM, room.value())
         .addHeader(MEMBER, encoded.encode());
+    givenUpRoomEvents.superseded(node, room, member.clientId());
     link(node).send(targets, frame, options, null);
   }
 
@@ -242,6 +255,7 @@ public final class NodeInbox {
   public void sendLeft(String node, List<ClientId> targets, RoomId room, ClientId member, String frame) {
     DeliveryOptions options = options(targets).addHeader(EVENT, LEFT).addHeader(ROOM, room.value())
         .addHeader(MEMBER, member.value());
+    givenUpRoomEvents.superseded(node, room, member);
     link(node).send(targets, frame, options, null);
   }
 
@@ -260,7 +274,8 @@ public final class NodeInbox {
   }
 
   private NodeLink link(String node) {
-    return links.computeIfAbsent(node, n -> new NodeLink(n, nodeId, run, eventBus, parked, this::givenUp));
+    return links.computeIfAbsent(node, n -> new NodeLink(n, nodeId, run, eventBus, parked,
+        frames -> givenUp(n, frames), this::declined));
   }
 
   /** Frames sent to other nodes and not confirmed yet (for the metrics). */
@@ -273,24 +288,79 @@ public final class NodeInbox {
     return givenUp.get();
   }
 
-  /** Frames a live node did not confirm in time: each relay's sender gets an error naming its target. */
-  private void givenUp(List<NodeLink.Pending> frames) {
+  /**
+   * Frames a live node did not confirm in time: each relay's sender gets an error naming its
+   * target; room events are kept to be sent again once the node confirms again.
+   */
+  private void givenUp(String node, List<NodeLink.Pending> frames) {
     givenUp.addAndGet(frames.size());
     java.util.Set<String> roomEvents = new java.util.TreeSet<>();
     for (NodeLink.Pending pending : frames) {
       if (pending.origin == null) {
         roomEvents.add(String.valueOf(typeOf(pending.frame)));
+        keepRoomEvent(node, pending);
         continue;
       }
       for (ClientId target : pending.targets) {
-        deliver.accept(pending.origin, ServerMessages.undelivered(target, typeOf(pending.frame),
+        deliver.deliver(pending.origin, ServerMessages.undelivered(target, typeOf(pending.frame),
             NodeLink.GIVE_UP_AFTER_MILLIS / 1000));
       }
     }
     if (!roomEvents.isEmpty()) {
-      LOG.atWarn().addKeyValue("node", nodeId).addKeyValue("types", roomEvents)
-          .log("room events or broadcasts to a node that did not confirm them were given up");
+      LOG.atWarn().addKeyValue("node", node).addKeyValue("types", roomEvents)
+          .log("room events or broadcasts to a node that did not confirm them were given up; room events are sent again");
     }
+  }
+
+  private void keepRoomEvent(String node, NodeLink.Pending pending) {
+    String event = pending.headers == null ? null : pending.headers.get(EVENT);
+    if (event == null) {
+      return;
+    }
+    RoomId room = new RoomId(pending.headers.get(ROOM));
+    boolean joined = JOINED.equals(event);
+    ClientId member = new ClientId(joined ? new JsonObject(pending.headers.get(MEMBER)).getString("id")
+        : pending.headers.get(MEMBER));
+    givenUpRoomEvents.givenUp(node, new GivenUpRoomEvents.Event(new GivenUpRoomEvents.Key(room, member), joined,
+        pending.frame, pending.targets));
+  }
+
+  /**
+   * Sends the room events given up for a node again once it has nothing unconfirmed (it confirms
+   * again, or everything was given up: then this probes the path every give-up period), as far
+   * as this node's view still agrees with them: a member that left since is not announced as
+   * joined, one that came back is not announced as gone. Such an event was never delivered (the
+   * receiver refuses what is older than it would have been given up), so none arrives twice.
+   */
+  private void resendRoomEvents() {
+    for (String node : givenUpRoomEvents.nodes()) {
+      NodeLink link = links.get(node);
+      if (link == null || link.unconfirmed() > 0 || link.broken()) {
+        continue;
+      }
+      List<GivenUpRoomEvents.Event> events = givenUpRoomEvents.take(node);
+      LOG.atInfo().addKeyValue("node", node).addKeyValue("events", events.size())
+          .log("sending given-up room events again");
+      for (GivenUpRoomEvents.Event event : events) {
+        Member now = views.member(event.key().room(), event.key().member());
+        if (event.joined() && now != null) {
+          sendJoined(node, event.targets(), event.key().room(), now, event.frame());
+        } else if (!event.joined() && now == null) {
+          sendLeft(node, event.targets(), event.key().room(), event.key().member(), event.frame());
+        }
+      }
+    }
+  }
+
+  /**
+   * A relay its target could not take (the target's resume queue here or on its node is full,
+   * the frame could not be parked for it, or it is not there): its sender gets an error naming
+   * the target, as when the target is on the sender's node.
+   */
+  private void declined(ClientId origin, ClientId target, String frame) {
+    LOG.atInfo().addKeyValue("clientId", origin).addKeyValue("targetId", target)
+        .log("relay not taken by its target (resume queue full, or gone); its sender told");
+    deliver.deliver(origin, ServerMessages.notTaken(target, typeOf(frame)));
   }
 
   private static String typeOf(String frame) {
@@ -338,6 +408,9 @@ public final class NodeInbox {
         .addHeader(NodeLink.BY_RUN, receiverRun);
     if (!receipt.refused().isEmpty()) {
       options.addHeader(REFUSED, receipt.refused().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")));
+    }
+    if (!receipt.declined().isEmpty()) {
+      options.addHeader(DECLINED, receipt.declined().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")));
     }
     return options;
   }
@@ -426,10 +499,15 @@ public final class NodeInbox {
       applyRoomEvent(headers, views);
       String frame = message.body().toString();
       String to = headers.get(TO);
+      boolean taken = true;
       if (to != null && !to.isEmpty()) {
         for (String id : to.split(",")) {
-          deliver.accept(new ClientId(id), frame);
+          taken &= deliver.deliver(new ClientId(id), frame);
         }
+      }
+      if (!taken && headers.get(NodeLink.RUN) != null) {
+        // named in the acks: the sender tells the relay's sender (room events and broadcasts have none)
+        streams.declined(headers.get(NodeLink.FROM), headers.get(NodeLink.RUN), Long.parseLong(headers.get(NodeLink.SEQ)));
       }
       scheduleAcks();
     } catch (RuntimeException e) {

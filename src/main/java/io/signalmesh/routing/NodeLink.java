@@ -104,6 +104,7 @@ final class NodeLink {
   private final EventBus eventBus;
   private final ParkedFrames parked;
   private final Consumer<List<Pending>> givenUp;
+  private final NotTaken notTaken;
   private final ArrayDeque<Pending> unacked = new ArrayDeque<>();
   private long nextSeq = 1;
   /** The receiving node's run, from its acks; null until it acknowledged something, and after the link broke. */
@@ -118,8 +119,18 @@ final class NodeLink {
   /** Whether the node's missing inbox was logged since it last confirmed anything. */
   private boolean inboxMissingLogged;
 
-  /** @param givenUp told of frames given up while the node lives (called outside this link's lock) */
-  NodeLink(String node, String self, String run, EventBus eventBus, ParkedFrames parked, Consumer<List<Pending>> givenUp) {
+  /** Told of a relay its target did not take: its resume queue is full, or it is gone. */
+  @FunctionalInterface
+  interface NotTaken {
+    void notTaken(ClientId origin, ClientId target, String frame);
+  }
+
+  /**
+   * @param givenUp told of frames given up while the node lives (called outside this link's lock)
+   * @param notTaken told of relays the node (or the parked inbox) did not take for their target
+   */
+  NodeLink(String node, String self, String run, EventBus eventBus, ParkedFrames parked, Consumer<List<Pending>> givenUp,
+      NotTaken notTaken) {
     this.node = node;
     this.address = NodeInbox.address(node);
     this.self = self;
@@ -127,6 +138,7 @@ final class NodeLink {
     this.eventBus = eventBus;
     this.parked = parked;
     this.givenUp = givenUp;
+    this.notTaken = notTaken;
   }
 
   void send(List<ClientId> targets, String frame, DeliveryOptions options, ClientId origin) {
@@ -135,7 +147,7 @@ final class NodeLink {
       long now = System.nanoTime();
       if (brokenSince >= 0) {
         if (now - brokenSince < RETRY_AFTER_NANOS) {
-          park(targets, frame);
+          park(targets, frame, origin);
           return;
         }
         brokenSince = -1;
@@ -156,30 +168,35 @@ final class NodeLink {
    * that does not say); of those, it refused the numbers in {@code refused} as too old: their
    * senders are told.
    */
-  void ack(String ackedRun, String byRun, long seq, List<Long> refused) {
+  void ack(String ackedRun, String byRun, long seq, List<Long> refused, List<Long> declined) {
     List<Pending> lost = new ArrayList<>();
+    List<Pending> notTakenFrames = new ArrayList<>();
     synchronized (this) {
-      acknowledge(ackedRun, byRun, seq, refused, lost);
+      acknowledge(ackedRun, byRun, seq, refused, declined, lost, notTakenFrames);
     }
     report(lost);
+    reportNotTaken(notTakenFrames);
   }
 
   /** The receiver saw a gap: it has everything below {@code expected} and wants the rest again. */
-  void nack(String nackedRun, String byRun, long expected, List<Long> refused) {
+  void nack(String nackedRun, String byRun, long expected, List<Long> refused, List<Long> declined) {
     if (nackedRun == null || !nackedRun.equals(run)) {
       return;
     }
     List<Pending> lost = new ArrayList<>();
+    List<Pending> notTakenFrames = new ArrayList<>();
     synchronized (this) {
-      acknowledge(nackedRun, byRun, expected - 1, refused, lost);
+      acknowledge(nackedRun, byRun, expected - 1, refused, declined, lost, notTakenFrames);
       if (brokenSince < 0) {
         retransmit(System.nanoTime());
       }
     }
     report(lost);
+    reportNotTaken(notTakenFrames);
   }
 
-  private void acknowledge(String ackedRun, String byRun, long seq, List<Long> refused, List<Pending> lost) {
+  private void acknowledge(String ackedRun, String byRun, long seq, List<Long> refused, List<Long> declined,
+      List<Pending> lost, List<Pending> notTakenFrames) {
     if (ackedRun != null && !ackedRun.equals(run)) {
       return;
     }
@@ -194,6 +211,9 @@ final class NodeLink {
         lost.add(done);
       } else {
         confirmed = true;
+        if (declined.contains(done.seq)) {
+          notTakenFrames.add(done);
+        }
       }
     }
     if (confirmed) {
@@ -243,6 +263,19 @@ final class NodeLink {
     givenUp.accept(lost);
   }
 
+  private void reportNotTaken(List<Pending> frames) {
+    for (Pending pending : frames) {
+      if (pending.origin != null) {
+        pending.targets.forEach(target -> notTaken.notTaken(pending.origin, target, pending.frame));
+      }
+    }
+  }
+
+  /** Whether the node is known dead (frames for it are parked). */
+  synchronized boolean broken() {
+    return brokenSince >= 0;
+  }
+
   synchronized int unconfirmed() {
     return unacked.size();
   }
@@ -258,7 +291,7 @@ final class NodeLink {
     LOG.atWarn().addKeyValue("node", node).addKeyValue("unacked", unacked.size()).addKeyValue("reason", reason)
         .log("link to node broken; parking its frames for resume");
     for (Pending pending : unacked) {
-      park(pending.targets, pending.frame);
+      park(pending.targets, pending.frame, pending.origin);
     }
     unacked.clear();
   }
@@ -328,13 +361,18 @@ final class NodeLink {
         .log("node's inbox not in the cluster (paused, cut off or dead): holding its frames until it is back or declared dead");
   }
 
-  private void park(List<ClientId> targets, String frame) {
+  /** Parks the frame for its targets' resume; a relay's sender is told if its target's parked inbox is full. */
+  private void park(List<ClientId> targets, String frame, ClientId origin) {
     if (frame.isEmpty()) {
       return;
     }
     for (ClientId target : targets) {
       // chained, so a client's frames are parked in the order they were sent
-      parking = parking.transform(ignored -> parked.park(target, frame));
+      parking = parking.transform(ignored -> parked.park(target, frame).onSuccess(kept -> {
+        if (!kept && origin != null) {
+          notTaken.notTaken(origin, target, frame);
+        }
+      }));
     }
   }
 }

@@ -61,6 +61,8 @@ public final class SessionLifecycle {
   private final int resumeInboxMessages;
   private final TokenExpiry expiry;
   private final Mesh mesh;
+  /** Answers a previous node's repeated handover request: its first answer may have come too late. */
+  private final RecentHandovers handedOver = new RecentHandovers(SETTLE_LIMIT_MILLIS + 2 * HANDOVER_TIMEOUT_MILLIS);
 
   public SessionLifecycle(Vertx vertx, SessionRegistry sessions, SessionTokens tokens, RoomMembership membership,
       Function<ClientId, JsonArray> iceServers, Duration resumeGrace, int resumeInboxMessages, TokenExpiry expiry,
@@ -149,6 +151,7 @@ public final class SessionLifecycle {
     Session session = Session.resumed(record.clientId(), resumeToken, resumeInboxMessages, record.grant());
     // registered before asking, so frames the previous node forwards after its answer queue here
     mesh.forwards().clear(record.clientId());
+    handedOver.forget(record.clientId());
     sessions.add(session);
     return askHandover(record, HANDOVER_TIMEOUT_MILLIS)
         .compose(handover -> membership.adopt(session, record.rooms()).map(handover))
@@ -250,13 +253,23 @@ public final class SessionLifecycle {
     finish(session, LeaveReason.LEFT);
   }
 
-  /** Another node took this node's session over: it ends here without leaving its rooms. */
+  /**
+   * Another node took this node's session over: it ends here without leaving its rooms. A
+   * repeated request from the same node (it gave up waiting for the first answer) gets the same
+   * frames again; it takes whichever answer reaches it in time, once.
+   */
   public List<String> handOver(ClientId client, String newNode) {
     Session session = sessions.get(client);
     Session.HandOff handOff = session == null ? null : session.handOff();
     if (handOff == null) {
-      return null;
+      List<String> again = handedOver.again(client, newNode);
+      if (again != null) {
+        LOG.atInfo().addKeyValue("clientId", client).addKeyValue("newNode", newNode)
+            .addKeyValue("queued", again.size()).log("session handed over again: the first answer came too late");
+      }
+      return again;
     }
+    handedOver.handed(client, newNode, handOff.frames());
     sessions.remove(session);
     expiry.forget(session);
     mesh.forwards().moved(client, newNode);

@@ -73,6 +73,19 @@ class InboundStreamsTest {
   }
 
   @Test
+  void aFrameItsTargetDidNotTakeIsNamedInEveryAckUntilTheSenderHasHeard() {
+    frame("r1", 1, 1);
+    assertThat(streams.declined("n2", "r1", 1)).isTrue();
+    assertThat(streams.acks()).containsExactly(new InboundStreams.Receipt("n2", "r1", 2, List.of(), List.of(1L)));
+    assertThat(frame("r1", 1, 1)).isEqualTo(REPEAT);
+    assertThat(streams.acks()).as("the ack may have been lost")
+        .containsExactly(new InboundStreams.Receipt("n2", "r1", 2, List.of(), List.of(1L)));
+    assertThat(frame("r1", 2, 2)).as("the sender holds nothing below 2 now").isEqualTo(DELIVER);
+    assertThat(streams.acks()).containsExactly(new InboundStreams.Receipt("n2", "r1", 3, List.of()));
+    assertThat(streams.declined("n2", "r0", 2)).as("another run's frame").isFalse();
+  }
+
+  @Test
   void aRestartedSenderStartsANewStream() {
     frame("r1", 1, 1);
     frame("r1", 2, 1);

@@ -53,7 +53,7 @@ class NodeInboxServingTest {
     ParkedFrames parked = new ParkedFrames(directory, 256, Duration.ofSeconds(30));
     a = new NodeInbox(vertx, "a", parked);
     b = new NodeInbox(vertx, "b", parked, bServing::get, bWaiting::add);
-    await(a.register(new RoomViews("a"), (client, frame) -> { }, (client, node) -> null,
+    await(a.register(new RoomViews("a"), (client, frame) -> true, (client, node) -> null,
         (command, args) -> Future.succeededFuture(new JsonObject())));
     await(b.register(new RoomViews("b"), (client, frame) -> deliveredAtB.add(frame), (client, node) -> null,
         (command, args) -> Future.succeededFuture(new JsonObject())));

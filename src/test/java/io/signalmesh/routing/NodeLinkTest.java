@@ -38,9 +38,9 @@ class NodeLinkTest {
     NodeInbox receiver = new NodeInbox(vertx, "n2", parked);
     NodeInbox.Handover none = (client, node) -> null;
     NodeInbox.Commands noCommands = (command, args) -> Future.succeededFuture(new JsonObject());
-    sender.register(new RoomViews("n1"), (client, frame) -> { }, none, noCommands)
+    sender.register(new RoomViews("n1"), (client, frame) -> true, none, noCommands)
         .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-    receiver.register(new RoomViews("n2"), (client, frame) -> record(frame), none, noCommands)
+    receiver.register(new RoomViews("n2"), (client, frame) -> { record(frame); return true; }, none, noCommands)
         .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
   }
 
