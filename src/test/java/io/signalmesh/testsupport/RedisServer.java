@@ -14,7 +14,7 @@ import java.util.List;
  * }
  * </pre>
  */
-public final class RedisServer implements AutoCloseable {
+public final class RedisServer implements RedisDeployment {
 
   private final RedisProcess process;
 
@@ -43,11 +43,13 @@ public final class RedisServer implements AutoCloseable {
   }
 
   /** The {@code --redis} URL of this server. */
+  @Override
   public String url() {
     return process.url();
   }
 
   /** Deletes every key (not the script cache). */
+  @Override
   public void flushAll() {
     command("FLUSHALL");
   }
@@ -59,6 +61,7 @@ public final class RedisServer implements AutoCloseable {
    * (FLUSHALL, SCRIPT FLUSH, EXISTS, DEL, CLIENT PAUSE); {@link RedisProcess#call} reads the
    * whole reply.
    */
+  @Override
   public String command(String... args) {
     Object reply = process.call(args);
     if (reply == null) {
