@@ -1,14 +1,10 @@
 package io.signalmesh.bench;
 
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.atomic.LongAdder;
-import org.HdrHistogram.Histogram;
 
 /**
  * {@code bench churn}: call set-ups started at a fixed rate for a while, each a {@link CallSetup}
@@ -32,10 +28,8 @@ public final class ChurnScenario {
 
   private final Harness harness;
   private final Settings settings;
-  private final String roomPrefix = "bench-" + UUID.randomUUID().toString().substring(0, 8) + "-c";
-  private final Histogram setup = Report.newHistogram();
-  private final Tally callFailures = new Tally();
-  private final LongAdder completed = new LongAdder();
+  private final String roomPrefix = Harness.roomPrefix("c");
+  private final Attempts setups = new Attempts();
   private final LongAdder wrongSender = new LongAdder();
 
   public ChurnScenario(Harness harness, Settings settings) {
@@ -45,50 +39,33 @@ public final class ChurnScenario {
 
   public JsonObject run() {
     Harness.Settings common = harness.settings();
-    ProcessProbe.Sample before = common.server().isEmpty() ? null : common.server().sample();
+    ProcessProbe.Sample before = harness.sampleServer();
     String sdp = "v=0 o=- 4611731400430051336 2 IN IP4 127.0.0.1 s=- t=0 0 ".repeat(1 + settings.sdpBytes() / 56)
         .substring(0, settings.sdpBytes());
-    List<Future<CallSetup.Outcome>> calls = new ArrayList<>();
     LongAdder started = new LongAdder();
     LongAdder skipped = new LongAdder();
+    // both only touched on the pacing event loop
     int[] inFlight = {0};
-    Promise<Void> done = Promise.promise();
-    long start = System.nanoTime() + 10_000_000L;
-    long end = start + settings.duration().toNanos();
+    int[] next = {0};
     try (Progress progress = Progress.every(harness.vertx(), common.progress(), "churn", () ->
-        String.format("started=%d completed=%d failed=%d", started.sum(), completed.sum(), callFailures.total()))) {
-      harness.loop(0).runOnContext(v -> {
-        Pacer pacer = new Pacer(settings.rate(), start, Math.max(1, (long) settings.rate() / 100));
-        int[] next = {0};
-        harness.vertx().setPeriodic(1, id -> {
-          long now = System.nanoTime();
-          if (now >= end) {
-            harness.vertx().cancelTimer(id);
-            done.complete();
-            return;
-          }
-          for (long n = pacer.due(now); n > 0; n--) {
-            if (inFlight[0] >= common.maxInFlight()) {
-              skipped.increment();
-              continue;
-            }
-            int index = next[0]++;
-            inFlight[0]++;
-            started.increment();
-            calls.add(new CallSetup(harness, index, roomPrefix + index, settings.candidates(), sdp, settings.simultaneousHangUp()).run(common.timeout())
-                .andThen(ar -> harness.loop(0).runOnContext(x -> inFlight[0]--))
-                .andThen(ar -> record(ar.result())));
-          }
-        });
+        String.format("started=%d completed=%d failed=%d", started.sum(), setups.succeeded(), setups.failures().total()))) {
+      List<Future<CallSetup.Outcome>> calls = harness.pace(settings.rate(), settings.duration(), () -> {
+        if (inFlight[0] >= common.maxInFlight()) {
+          skipped.increment();
+          return null;
+        }
+        int index = next[0]++;
+        inFlight[0]++;
+        started.increment();
+        return new CallSetup(harness, index, roomPrefix + index, settings.candidates(), sdp, settings.simultaneousHangUp()).run(common.timeout())
+            .andThen(ar -> harness.loop(0).runOnContext(x -> inFlight[0]--))
+            .andThen(ar -> record(ar.result()));
       });
-      Harness.await(done.future(), settings.duration().plus(common.timeout()));
-      Promise<List<Future<CallSetup.Outcome>>> issued = Promise.promise();
-      harness.loop(0).runOnContext(v -> issued.complete(List.copyOf(calls)));
-      Harness.await(Future.join(Harness.await(issued.future(), common.timeout())), common.timeout().plusSeconds(10));
+      Harness.await(Future.join(calls), common.timeout().plusSeconds(10));
     }
     // the calls' connections close asynchronously: give the server the same bound to see them go
     Harness.await(harness.after(Duration.ofSeconds(1)), Duration.ofSeconds(5));
-    ProcessProbe.Sample after = common.server().isEmpty() ? null : common.server().sample();
+    ProcessProbe.Sample after = harness.sampleServer();
     JsonObject report = new JsonObject()
         .put("scenario", "churn")
         .put("urls", common.targets().urls())
@@ -98,18 +75,18 @@ public final class ChurnScenario {
         .put("simultaneousHangUp", settings.simultaneousHangUp())
         .put("started", started.sum())
         .put("skipped", skipped.sum())
-        .put("completed", completed.sum())
-        .put("setupsPerSec", Report.perSecond(completed.sum(), settings.duration().toNanos()))
-        .put("setupMs", latency())
-        .put("failures", callFailures.toJson())
+        .put("completed", setups.succeeded())
+        .put("setupsPerSec", Report.perSecond(setups.succeeded(), settings.duration().toNanos()))
+        .put("setupMs", setups.latency())
+        .put("failures", setups.failures().toJson())
         .put("connectFailures", harness.failures().toJson())
         .put("wrongSender", wrongSender.sum())
         .put("errors", harness.errors().toJson())
         .put("closes", harness.closes().toJson());
     if (before != null) {
       JsonObject server = common.server().between(before, after, 0);
-      if (completed.sum() > 0) {
-        server.put("cpuUsPerSetup", Report.round((after.cpuNanos() - before.cpuNanos()) / 1000.0 / completed.sum(), 1));
+      if (setups.succeeded() > 0) {
+        server.put("cpuUsPerSetup", Report.round((after.cpuNanos() - before.cpuNanos()) / 1000.0 / setups.succeeded(), 1));
       }
       report.put("server", server);
     }
@@ -119,18 +96,9 @@ public final class ChurnScenario {
   private void record(CallSetup.Outcome outcome) {
     wrongSender.add(outcome.wrongSender());
     if (outcome.failedStage() != null) {
-      callFailures.add(outcome.failedStage());
-      return;
-    }
-    completed.increment();
-    synchronized (setup) {
-      Report.record(setup, outcome.setupNanos());
-    }
-  }
-
-  private JsonObject latency() {
-    synchronized (setup) {
-      return Report.latency(setup);
+      setups.failed(outcome.failedStage());
+    } else {
+      setups.succeeded(outcome.setupNanos());
     }
   }
 }

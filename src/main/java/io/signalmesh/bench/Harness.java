@@ -13,8 +13,10 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -168,6 +170,51 @@ public final class Harness implements AutoCloseable {
     Future.join(closing).onComplete(ar -> done.tryComplete());
     vertx.setTimer(settings.timeout().toMillis(), id -> done.tryComplete());
     return done.future();
+  }
+
+  /** A prefix for the rooms of one run, unique to it: {@code bench-<8 hex digits>-<kind>}. */
+  public static String roomPrefix(String kind) {
+    return "bench-" + UUID.randomUUID().toString().substring(0, 8) + "-" + kind;
+  }
+
+  /** A sample of the watched server processes; null when none is watched. */
+  public ProcessProbe.Sample sampleServer() {
+    return settings.server().isEmpty() ? null : settings.server().sample();
+  }
+
+  /**
+   * Issues actions on the first event loop at {@code rate} per second for {@code duration},
+   * starting 10 ms from now; a late tick catches up, at most a hundredth of a second's worth at
+   * once ({@link Pacer}). Blocks the calling (non-Vert.x) thread until the time is up and returns
+   * the futures {@code issue} gave, in order; it may give null for an action it skipped.
+   */
+  public <T> List<Future<T>> pace(double rate, Duration duration, Supplier<Future<T>> issue) {
+    List<Future<T>> issued = new ArrayList<>();
+    Promise<Void> done = Promise.promise();
+    long start = System.nanoTime() + 10_000_000L;
+    long end = start + duration.toNanos();
+    Context pacing = loops.get(0);
+    pacing.runOnContext(v -> {
+      Pacer pacer = new Pacer(rate, start, Math.max(1, (long) rate / 100));
+      vertx.setPeriodic(1, id -> {
+        long now = System.nanoTime();
+        if (now >= end) {
+          vertx.cancelTimer(id);
+          done.complete();
+          return;
+        }
+        for (long n = pacer.due(now); n > 0; n--) {
+          Future<T> action = issue.get();
+          if (action != null) {
+            issued.add(action);
+          }
+        }
+      });
+    });
+    await(done.future(), duration.plus(settings.timeout()));
+    Promise<List<Future<T>>> copy = Promise.promise();
+    pacing.runOnContext(v -> copy.complete(List.copyOf(issued)));
+    return await(copy.future(), settings.timeout());
   }
 
   /** A future that completes after {@code delay}. */

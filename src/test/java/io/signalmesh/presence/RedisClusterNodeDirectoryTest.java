@@ -7,9 +7,9 @@ import io.signalmesh.presence.NodeDirectory.SessionRecord;
 import io.signalmesh.session.ClientId;
 import io.signalmesh.session.RoomId;
 import io.signalmesh.testsupport.RedisClusterServers;
+import io.signalmesh.testsupport.RedisExtension;
 import io.signalmesh.testsupport.RedisProcess;
 import io.signalmesh.testsupport.Wait;
-import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -20,11 +20,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The mesh's shared node state in a real three-master Redis Cluster: node ids, session tokens
@@ -35,33 +33,17 @@ class RedisClusterNodeDirectoryTest {
 
   private static final Duration LONG = Duration.ofSeconds(30);
 
-  private static Vertx vertx;
-  private static RedisClusterServers cluster;
-  private RedisCalls calls;
+  @RegisterExtension
+  static final RedisExtension<RedisClusterServers> REDIS = RedisExtension.cluster(3);
   private RedisNodeDirectory directory;
-
-  @BeforeAll
-  static void startCluster() {
-    vertx = Vertx.vertx();
-    cluster = RedisClusterServers.start(3);
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    cluster.close();
-    await(vertx.close());
-  }
 
   @BeforeEach
   void openDirectory() {
-    cluster.flushAll();
-    calls = new RedisCalls(vertx, RedisUrl.parse(cluster.url()), Duration.ofSeconds(2));
-    directory = new RedisNodeDirectory(calls);
+    directory = new RedisNodeDirectory(REDIS.emptyCalls());
   }
 
-  @AfterEach
-  void closeDirectory() {
-    await(calls.close());
+  private static RedisClusterServers cluster() {
+    return REDIS.deployment();
   }
 
   /** {@code count} names whose keys ({@code keyOf}) land on every master. */
@@ -71,9 +53,9 @@ class RedisClusterNodeDirectoryTest {
     for (int i = 0; i < count; i++) {
       String name = prefix + i;
       names.add(name);
-      owners.add(cluster.ownerOf(keyOf.apply(name)));
+      owners.add(cluster().ownerOf(keyOf.apply(name)));
     }
-    assertThat(owners).as("masters holding " + prefix + "*").containsExactlyInAnyOrderElementsOf(cluster.masters());
+    assertThat(owners).as("masters holding " + prefix + "*").containsExactlyInAnyOrderElementsOf(cluster().masters());
     return names;
   }
 
@@ -91,7 +73,7 @@ class RedisClusterNodeDirectoryTest {
     }
     assertThat(await(directory.knownNodes())).containsExactlyInAnyOrderElementsOf(nodes);
 
-    cluster.flushAll();
+    cluster().flushAll();
 
     for (String node : nodes) {
       assertThat(await(directory.heartbeat(node, LONG))).isFalse();
@@ -109,7 +91,7 @@ class RedisClusterNodeDirectoryTest {
         doomed.add(nodes.get(i));
       }
     }
-    assertThat(doomed).extracting(node -> cluster.ownerOf(RedisPresenceKeys.nodeKey(node, "alive")))
+    assertThat(doomed).extracting(node -> cluster().ownerOf(RedisPresenceKeys.nodeKey(node, "alive")))
         .as("masters of the dying nodes").hasSizeGreaterThan(1);
 
     Wait.until("the short heartbeats to expire", Duration.ofSeconds(5),

@@ -1,41 +1,32 @@
 package io.signalmesh.testsupport;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.stream.Collectors;
-
-/** A real mesh for a test: a redis-server and N node processes clustered over loopback. */
+/**
+ * A real mesh for a test: a redis-server and N node processes clustered over loopback (a
+ * {@link NodeGroup} on a {@link RedisServer} of its own).
+ */
 public final class MeshCluster implements AutoCloseable {
 
   private final RedisServer redis;
-  private final List<NodeProcess> nodes = new ArrayList<>();
+  private final NodeGroup nodes;
 
-  private MeshCluster(RedisServer redis) {
+  private MeshCluster(RedisServer redis, NodeGroup nodes) {
     this.redis = redis;
+    this.nodes = nodes;
   }
 
   /** Starts Redis and {@code count} nodes (in parallel) and waits until all are ready. */
   public static MeshCluster start(String prefix, int count, String... extraFlags) {
-    MeshCluster cluster = new MeshCluster(new RedisServer().start());
-    List<Integer> clusterPorts = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      clusterPorts.add(NodeProcess.freePort());
+    RedisServer redis = new RedisServer().start();
+    try {
+      return new MeshCluster(redis, NodeGroup.start(prefix, count, redis.url(), extraFlags));
+    } catch (RuntimeException e) {
+      redis.close();
+      throw e;
     }
-    String members = clusterPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
-    for (int i = 0; i < count; i++) {
-      List<String> flags = new ArrayList<>(List.of("--cluster", "--cluster-host", "127.0.0.1",
-          "--cluster-port", Integer.toString(clusterPorts.get(i)), "--cluster-members", members,
-          "--redis", cluster.redis.url()));
-      flags.addAll(List.of(extraFlags));
-      cluster.nodes.add(NodeProcess.create(prefix + "-" + (i + 1), flags));
-    }
-    cluster.nodes.forEach(NodeProcess::start);
-    cluster.nodes.forEach(NodeProcess::awaitReady);
-    return cluster;
   }
 
   public NodeProcess node(int index) {
-    return nodes.get(index);
+    return nodes.node(index);
   }
 
   public RedisServer redis() {
@@ -44,7 +35,7 @@ public final class MeshCluster implements AutoCloseable {
 
   @Override
   public void close() {
-    nodes.forEach(NodeProcess::close);
+    nodes.close();
     redis.close();
   }
 }

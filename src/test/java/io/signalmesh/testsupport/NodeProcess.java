@@ -2,10 +2,8 @@ package io.signalmesh.testsupport;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +17,6 @@ import java.util.concurrent.TimeUnit;
 public final class NodeProcess implements AutoCloseable {
 
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
-  private static final Path JAR = Paths.get("target", "signalmesh.jar");
 
   private final String nodeId;
   private final int port;
@@ -30,36 +27,26 @@ public final class NodeProcess implements AutoCloseable {
   /** Runs that ended: the next ready line to wait for is number restarts + 1. */
   private int restarts;
 
-  private NodeProcess(String nodeId, int port, int managementPort, List<String> flags) {
+  private NodeProcess(String nodeId, int port, int managementPort, List<String> flags, Path log) {
     this.nodeId = nodeId;
     this.port = port;
     this.managementPort = managementPort;
     this.flags = flags;
-    this.log = Paths.get("target", "it-logs", nodeId + ".log");
+    this.log = log;
   }
 
   /** Prepares a node with free ports and the given extra {@code serve} flags; {@link #start} runs it. */
   public static NodeProcess create(String nodeId, List<String> flags) {
-    NodeProcess node = new NodeProcess(nodeId, freePort(), freePort(), List.copyOf(flags));
-    try {
-      Files.deleteIfExists(node.log);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return node;
+    return new NodeProcess(nodeId, freePort(), freePort(), List.copyOf(flags), NodeJar.freshLog(nodeId));
   }
 
   /** Starts the process (again, after a kill) on the same ports. */
   public NodeProcess start() {
-    if (!Files.exists(JAR)) {
-      throw new IllegalStateException(JAR + " is missing: integration tests run after `mvn package`");
-    }
-    List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-XX:+UseSerialGC",
-        "-XX:TieredStopAtLevel=1", "-jar", JAR.toString(), "serve", "--host", "127.0.0.1",
+    List<String> args = new ArrayList<>(List.of("--host", "127.0.0.1",
         "--port", Integer.toString(port), "--management-port", Integer.toString(managementPort), "--node-id", nodeId));
-    command.addAll(flags);
+    args.addAll(flags);
+    List<String> command = NodeJar.serve(args);
     try {
-      Files.createDirectories(log.getParent());
       process = new ProcessBuilder(command).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     } catch (IOException e) {
@@ -163,8 +150,4 @@ public final class NodeProcess implements AutoCloseable {
     return FreePorts.next();
   }
 
-
-  private static String javaBinary() {
-    return ProcessHandle.current().info().command().orElse("java");
-  }
 }

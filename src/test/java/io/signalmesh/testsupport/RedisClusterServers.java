@@ -21,7 +21,7 @@ import java.util.stream.Collectors;
  * }
  * </pre>
  */
-public final class RedisClusterServers implements AutoCloseable {
+public final class RedisClusterServers implements RedisDeployment {
 
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
   private static final int SLOTS = 16384;
@@ -49,6 +49,7 @@ public final class RedisClusterServers implements AutoCloseable {
   }
 
   /** The {@code --redis} URL naming every master as a seed. */
+  @Override
   public String url() {
     return "redis-cluster://" + masters.stream().map(RedisProcess::address).collect(Collectors.joining(","));
   }
@@ -97,6 +98,7 @@ public final class RedisClusterServers implements AutoCloseable {
   }
 
   /** {@link #call} as text. */
+  @Override
   public String command(String... args) {
     Object reply = call(args);
     return reply == null ? null : reply.toString();
@@ -137,6 +139,7 @@ public final class RedisClusterServers implements AutoCloseable {
   }
 
   /** Deletes every key on every master (not the script caches). */
+  @Override
   public void flushAll() {
     masters.forEach(master -> master.command("FLUSHALL"));
   }

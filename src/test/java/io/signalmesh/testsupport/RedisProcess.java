@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -20,11 +19,15 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One {@code redis-server} process with a configuration file of its own (a cluster node, a
- * replica, a sentinel), on a free loopback port, for the deployments that {@link RedisServer}
- * cannot express. It can be killed with SIGKILL, frozen with SIGSTOP and started again on the
- * same port with the same directory (a cluster node keeps its identity, a sentinel its state).
- * {@link #call} speaks enough RESP to read every reply shape (arrays, multi-line bulk strings).
+ * One {@code redis-server} process for tests, with a configuration file of its own (a standalone
+ * server, a cluster node, a replica, a sentinel), without a system Redis service. On loopback it
+ * takes a free port; {@link #RedisProcess(String, String, int, List, List)} places it elsewhere
+ * (in a network namespace). Every test Redis is one of these: {@link RedisServer},
+ * {@link RedisClusterServers}, {@link RedisSentinelGroup} and the namespaced Redis of the netns
+ * tests build on it. It can be stopped (SIGTERM), killed with SIGKILL, frozen with SIGSTOP and
+ * started again on the same port with the same directory (a cluster node keeps its identity, a
+ * sentinel its state). {@link #call} speaks enough RESP to read every reply shape (arrays,
+ * multi-line bulk strings).
  */
 public final class RedisProcess implements AutoCloseable {
 
@@ -32,24 +35,44 @@ public final class RedisProcess implements AutoCloseable {
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
 
   private final String name;
+  private final String host;
   private final int port;
   private final Path workDir;
   private final boolean sentinel;
+  private final List<String> launcher;
   private final Thread reaper = new Thread(this::destroyProcess, "redis-process-reaper");
   private Process process;
 
   /**
+   * On loopback, on a free port.
+   *
    * @param name for logs and the temp directory, e.g. {@code master} or {@code sentinel-1}
    * @param config configuration lines besides port, bind, dir and daemonize
    * @param sentinel runs in sentinel mode ({@code redis-server <conf> --sentinel})
    */
   public RedisProcess(String name, List<String> config, boolean sentinel) {
+    this(name, "127.0.0.1", FreePorts.next(), config, sentinel, List.of());
+  }
+
+  /**
+   * A server listening on {@code host:port}, started by {@code launcher} followed by the
+   * redis-server command line (e.g. {@code ip netns exec <namespace>}, which execs redis-server
+   * itself, so signals reach it).
+   */
+  public RedisProcess(String name, String host, int port, List<String> config, List<String> launcher) {
+    this(name, host, port, config, false, launcher);
+  }
+
+  private RedisProcess(String name, String host, int port, List<String> config, boolean sentinel,
+      List<String> launcher) {
     this.name = name;
-    this.port = FreePorts.next();
+    this.host = host;
+    this.port = port;
     this.sentinel = sentinel;
+    this.launcher = List.copyOf(launcher);
     try {
       this.workDir = Files.createTempDirectory("redis-" + name + "-" + port + "-");
-      List<String> lines = new ArrayList<>(List.of("port " + port, "bind 127.0.0.1", "daemonize no",
+      List<String> lines = new ArrayList<>(List.of("port " + port, "bind " + host, "daemonize no",
           "dir " + workDir, "logfile \"\""));
       lines.addAll(config);
       Files.write(configFile(), lines);
@@ -64,7 +87,8 @@ public final class RedisProcess implements AutoCloseable {
     if (isRunning()) {
       return this;
     }
-    List<String> command = new ArrayList<>(List.of(executable(), configFile().toString()));
+    List<String> command = new ArrayList<>(launcher);
+    command.addAll(List.of(executable(), configFile().toString()));
     if (sentinel) {
       command.add("--sentinel");
     }
@@ -118,8 +142,18 @@ public final class RedisProcess implements AutoCloseable {
     return port;
   }
 
+  public String host() {
+    return host;
+  }
+
+  /** {@code host:port}, as CLUSTER NODES and the sentinels name it. */
   public String address() {
-    return "127.0.0.1:" + port;
+    return host + ":" + port;
+  }
+
+  /** The {@code redis://} URL of this server. */
+  public String url() {
+    return "redis://" + address();
   }
 
   /**
@@ -127,8 +161,39 @@ public final class RedisProcess implements AutoCloseable {
    * {@code -ERR ...}), a Long, a List of replies, or null.
    */
   public Object call(String... args) {
+    return plain(reply(args), null);
+  }
+
+  /** {@link #call}, but an error reply throws instead of being returned as {@code -ERR ...}. */
+  public Object callOrThrow(String... args) {
+    return plain(reply(args), args);
+  }
+
+  /** An error reply, kept apart from a bulk string that starts with a dash until the caller says which it wants. */
+  private record ErrorReply(String line) {}
+
+  /** The reply with each error as its {@code -ERR ...} line, or thrown when {@code throwFor} names the command. */
+  private Object plain(Object reply, String[] throwFor) {
+    if (reply instanceof ErrorReply error) {
+      if (throwFor != null) {
+        throw new UncheckedIOException(new IOException(
+            "redis " + name + ": " + String.join(" ", throwFor) + ": " + error.line()));
+      }
+      return error.line();
+    }
+    if (reply instanceof List<?> items) {
+      List<Object> plain = new ArrayList<>(items.size());
+      for (Object item : items) {
+        plain.add(plain(item, throwFor));
+      }
+      return plain;
+    }
+    return reply;
+  }
+
+  private Object reply(String... args) {
     try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1_000);
+      socket.connect(new InetSocketAddress(host, port), 2_000);
       socket.setSoTimeout(5_000);
       OutputStream out = socket.getOutputStream();
       ByteArrayOutputStream request = new ByteArrayOutputStream();
@@ -143,7 +208,7 @@ public final class RedisProcess implements AutoCloseable {
       out.flush();
       return read(new BufferedInputStream(socket.getInputStream()));
     } catch (IOException e) {
-      throw new UncheckedIOException("redis " + name + " on port " + port + ": " + String.join(" ", args), e);
+      throw new UncheckedIOException("redis " + name + " on " + address() + ": " + String.join(" ", args), e);
     }
   }
 
@@ -184,8 +249,9 @@ public final class RedisProcess implements AutoCloseable {
     String rest = line.substring(1);
     switch (type) {
       case '+':
+        return rest;
       case '-':
-        return type == '-' ? line : rest;
+        return new ErrorReply(line);
       case ':':
         return Long.parseLong(rest);
       case '$': {

@@ -2,70 +2,33 @@ package io.signalmesh.webhook;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.signalmesh.presence.RedisCalls;
-import io.signalmesh.presence.RedisUrl;
 import io.signalmesh.testsupport.RedisClusterServers;
+import io.signalmesh.testsupport.RedisExtension;
 import io.signalmesh.testsupport.RedisProcess;
-import io.vertx.core.Vertx;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The outbox contract on a real three-master Redis Cluster ({@code redis-cluster://}), two nodes
  * being two consumers of the group; and receivers whose streams live on every master, each read,
  * acknowledged and re-created on the master that holds it.
  */
-class RedisClusterOutboxTest extends OutboxContract {
+class RedisClusterOutboxTest extends RedisOutboxContract {
 
-  private static Vertx vertx;
-  private static RedisClusterServers cluster;
-  private RedisCalls calls;
-
-  @BeforeAll
-  static void startCluster() {
-    vertx = Vertx.vertx();
-    cluster = RedisClusterServers.start(3);
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    cluster.close();
-    await(vertx.close());
-  }
-
-  @AfterEach
-  void closeClient() {
-    await(calls.close());
-  }
+  @RegisterExtension
+  static final RedisExtension<RedisClusterServers> REDIS = RedisExtension.cluster(3);
 
   @Override
-  protected Outbox emptyOutbox() {
-    cluster.flushAll();
-    calls = new RedisCalls(vertx, RedisUrl.parse(cluster.url()), Duration.ofSeconds(2));
-    RedisOutbox outbox = new RedisOutbox(calls, "node-a", POLICY);
-    await(outbox.open(RECEIVER));
-    return outbox;
+  protected RedisExtension<RedisClusterServers> redis() {
+    return REDIS;
   }
 
-  @Override
-  protected Outbox otherNode() {
-    return new RedisOutbox(calls, "node-b", POLICY);
-  }
-
-  @Override
-  protected void append(String event) {
-    append(RECEIVER, event);
-  }
-
-  private static void append(Receiver receiver, String event) {
-    assertThat(cluster.command("XADD", receiver.streamKey(), "*", "event", event)).doesNotStartWith("-");
+  private static RedisClusterServers cluster() {
+    return REDIS.deployment();
   }
 
   /** Receivers whose streams land on every master: asserted, not assumed. */
@@ -76,8 +39,8 @@ class RedisClusterOutboxTest extends OutboxContract {
     }
     List<Receiver> receivers = Receiver.of(urls);
     Set<RedisProcess> owners = new HashSet<>();
-    receivers.forEach(receiver -> owners.add(cluster.ownerOf(receiver.streamKey())));
-    assertThat(owners).as("masters holding the streams").containsExactlyInAnyOrderElementsOf(cluster.masters());
+    receivers.forEach(receiver -> owners.add(cluster().ownerOf(receiver.streamKey())));
+    assertThat(owners).as("masters holding the streams").containsExactlyInAnyOrderElementsOf(cluster().masters());
     return receivers;
   }
 
@@ -99,7 +62,7 @@ class RedisClusterOutboxTest extends OutboxContract {
       await(outbox.acknowledge(receiver, List.of(taken.get(0).id())));
       await(outbox.release(receiver, List.of(taken.get(1).id())));
       assertThat(await(outbox.backlog(receiver))).isEqualTo(1);
-      assertThat(cluster.command("XLEN", receiver.streamKey())).isEqualTo("1");
+      assertThat(cluster().command("XLEN", receiver.streamKey())).isEqualTo("1");
     }
   }
 
@@ -108,7 +71,7 @@ class RedisClusterOutboxTest extends OutboxContract {
     Outbox outbox = emptyOutbox();
     List<Receiver> receivers = receiversOnEveryMaster();
     receivers.forEach(receiver -> await(outbox.open(receiver)));
-    cluster.flushAll();
+    cluster().flushAll();
 
     for (Receiver receiver : receivers) {
       assertThat(await(outbox.take(receiver, 10))).isEmpty();
@@ -125,18 +88,18 @@ class RedisClusterOutboxTest extends OutboxContract {
     append("one");
     append("two");
     OutboxEntry one = await(outbox.take(RECEIVER, 1)).get(0);
-    int slot = cluster.keySlot(RECEIVER.streamKey());
-    RedisProcess source = cluster.ownerOfSlot(slot);
-    RedisProcess target = cluster.masters().stream().filter(m -> m != source).findFirst().orElseThrow();
+    int slot = cluster().keySlot(RECEIVER.streamKey());
+    RedisProcess source = cluster().ownerOfSlot(slot);
+    RedisProcess target = cluster().masters().stream().filter(m -> m != source).findFirst().orElseThrow();
 
-    cluster.moveSlot(slot, target, () -> {
+    cluster().moveSlot(slot, target, () -> {
       // the stream is on the target already, the slot still names the source: ASK
       assertThat(await(otherNode().take(RECEIVER, 10))).extracting(OutboxEntry::body).containsExactly("two");
       await(outbox.acknowledge(RECEIVER, List.of(one.id())));
     });
 
     // the old master now answers MOVED
-    assertThat(cluster.ownerOf(RECEIVER.streamKey())).isSameAs(target);
+    assertThat(cluster().ownerOf(RECEIVER.streamKey())).isSameAs(target);
     assertThat(await(outbox.backlog(RECEIVER))).isEqualTo(1);
     assertThat(await(outbox.take(RECEIVER, 10))).as("two is the other node's").isEmpty();
     append("three");

@@ -1,5 +1,6 @@
 package io.signalmesh.testsupport.netns;
 
+import io.signalmesh.testsupport.NodeJar;
 import io.signalmesh.testsupport.TestClient;
 import io.signalmesh.testsupport.Wait;
 import io.vertx.core.json.JsonObject;
@@ -11,7 +12,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +33,6 @@ public final class NamespacedNode implements AutoCloseable {
   public static final String ADMIN_KEY = "netns-test-admin-key";
 
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
-  private static final Path JAR = Paths.get("target", "signalmesh.jar");
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   private final TestNetwork network;
@@ -43,37 +42,26 @@ public final class NamespacedNode implements AutoCloseable {
   private final Path log;
   private Process process;
 
-  private NamespacedNode(TestNetwork network, TestNetwork.Host host, String nodeId, List<String> flags) {
+  private NamespacedNode(TestNetwork network, TestNetwork.Host host, String nodeId, List<String> flags, Path log) {
     this.network = network;
     this.host = host;
     this.nodeId = nodeId;
     this.flags = List.copyOf(flags);
-    this.log = Paths.get("target", "it-logs", nodeId + ".log");
+    this.log = log;
   }
 
   /** Prepares a node on {@code host} with extra {@code serve} flags; {@link #start} runs it. */
   public static NamespacedNode create(TestNetwork network, TestNetwork.Host host, String nodeId, List<String> flags) {
-    NamespacedNode node = new NamespacedNode(network, host, nodeId, flags);
-    try {
-      Files.createDirectories(node.log.getParent());
-      Files.deleteIfExists(node.log);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return node;
+    return new NamespacedNode(network, host, nodeId, flags, NodeJar.freshLog(nodeId));
   }
 
   public NamespacedNode start() {
-    if (!Files.exists(JAR)) {
-      throw new IllegalStateException(JAR + " is missing: integration tests run after `mvn package`");
-    }
-    List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-XX:+UseSerialGC",
-        "-XX:TieredStopAtLevel=1", "-jar", JAR.toString(), "serve", "--node-id", nodeId,
+    List<String> command = NodeJar.serve(new ArrayList<>(List.of("--node-id", nodeId,
         "--host", host.frontAddress(), "--port", Integer.toString(PORT),
         "--management-host", host.frontAddress(), "--management-port", Integer.toString(MANAGEMENT_PORT),
         "--admin-key", ADMIN_KEY,
         "--cluster", "--cluster-host", host.backAddress(), "--cluster-port", Integer.toString(CLUSTER_PORT),
-        "--eventbus-port", Integer.toString(EVENT_BUS_PORT)));
+        "--eventbus-port", Integer.toString(EVENT_BUS_PORT))));
     command.addAll(flags);
     try {
       process = new ProcessBuilder(network.inNamespace(host, command)).redirectErrorStream(true)
@@ -189,10 +177,6 @@ public final class NamespacedNode implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-  }
-
-  private static String javaBinary() {
-    return ProcessHandle.current().info().command().orElse("java");
   }
 
   /** What {@code /health/ready} answered. */
