@@ -26,13 +26,13 @@ import java.util.List;
 /** The mesh's {@link NodeDirectory} in Redis; key layout in {@link RedisPresenceKeys}. */
 public final class RedisNodeDirectory implements NodeDirectory {
 
-  private static final RedisScript HEARTBEAT = RedisScript.fromResource("presence/heartbeat.lua");
-  private static final RedisScript DECLARE_DEAD = RedisScript.fromResource("presence/declare-dead.lua");
+  private static final RedisScript HEARTBEAT = RedisScript.fromResource("presence/heartbeat.lua", true);
+  private static final RedisScript DECLARE_DEAD = RedisScript.fromResource("presence/declare-dead.lua", true);
   /** A declaration outlives any pause a node could come back from; the node clears it when it rejoins. */
   private static final Duration DECLARATION_TTL = Duration.ofDays(1);
-  private static final RedisScript INBOX_OFFER = RedisScript.fromResource("presence/inbox-offer.lua");
-  private static final RedisScript INBOX_DRAIN = RedisScript.fromResource("presence/inbox-drain.lua");
-  private static final RedisScript SESSION_FORGET = RedisScript.fromResource("presence/session-forget.lua");
+  private static final RedisScript INBOX_OFFER = RedisScript.fromResource("presence/inbox-offer.lua", false);
+  private static final RedisScript INBOX_DRAIN = RedisScript.fromResource("presence/inbox-drain.lua", false);
+  private static final RedisScript SESSION_FORGET = RedisScript.fromResource("presence/session-forget.lua", true);
 
   private final RedisCalls calls;
   private volatile boolean healthy = true;
