@@ -6,8 +6,8 @@ import io.signalmesh.session.RoomId;
 /**
  * Where {@link RedisPresenceStore} keeps presence in Redis. Every key of one room carries the hash
  * tag {@code {roomId}}, so a script that touches a room stays in one slot and runs on Redis
- * Cluster too. The two indexes cannot share a room's slot; they are updated right after each
- * script, idempotently, and read defensively (an entry whose room or member is gone is skipped
+ * Cluster too. The two indexes cannot share a room's slot: on Redis Cluster they are updated
+ * right after each script, idempotently (elsewhere join.lua updates them itself), and read defensively (an entry whose room or member is gone is skipped
  * and removed).
  *
  * <table>

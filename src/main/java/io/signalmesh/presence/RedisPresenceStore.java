@@ -29,8 +29,10 @@ import java.util.function.Function;
 /**
  * Presence in Redis (standalone, sentinel or cluster; see {@link RedisUrl}) for a mesh of nodes.
  * Key layout: {@link RedisPresenceKeys}. Joins and leaves are Lua scripts on the room's hash
- * ({@code presence/join.lua}, {@code presence/leave.lua}); the room and node indexes are brought
- * up to date right after, and are also maintained when a caller has already timed out.
+ * ({@code presence/join.lua}, {@code presence/leave.lua}). The join script updates the room and
+ * node indexes itself where a script may span slots (standalone, Sentinel: one round trip per
+ * join); on Redis Cluster, and after a leave, they are brought up to date right after the
+ * script, also when a caller has already timed out.
  *
  * <p>Every Redis call races a Vert.x timer of {@code callTimeout}: the Redis client has no
  * per-command timeout. A timeout, a refused connection or an error reply fails the operation with
