@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 public final class OutboxStreams {
 
   private static final Logger LOG = LoggerFactory.getLogger(OutboxStreams.class);
-  private static final RedisScript APPEND = RedisScript.fromResource("presence/outbox-append.lua");
+  private static final RedisScript APPEND = RedisScript.fromResource("presence/outbox-append.lua", false);
   private static final OutboxStreams NONE = new OutboxStreams(List.of(), 0, true);
 
   private final List<String> keys;
@@ -41,13 +41,13 @@ public final class OutboxStreams {
     return NONE;
   }
 
-  /** The script's KEYS: the room key, then the streams if the script itself is to append {@code events}. */
-  List<String> scriptKeys(String roomKey, OutboxEvents events) {
+  /** The script's KEYS: {@code leading} (the room key first), then the streams if the script itself is to append {@code events}. */
+  List<String> scriptKeys(List<String> leading, OutboxEvents events) {
     if (!appendsInScript(events)) {
-      return List.of(roomKey);
+      return leading;
     }
-    List<String> all = new ArrayList<>(keys.size() + 1);
-    all.add(roomKey);
+    List<String> all = new ArrayList<>(keys.size() + leading.size());
+    all.addAll(leading);
     all.addAll(keys);
     return all;
   }

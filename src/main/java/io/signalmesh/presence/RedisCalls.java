@@ -4,6 +4,7 @@ import io.signalmesh.metrics.SignalingMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisClientType;
 import io.vertx.redis.client.RedisOptions;
@@ -12,6 +13,7 @@ import io.vertx.redis.client.Response;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The Redis client every Redis-backed part of a node shares, with a timeout on each call: the
@@ -23,9 +25,23 @@ public final class RedisCalls {
 
   /** Connections per cluster master kept out of the in-flight limit: slot refreshes and held connections take them. */
   private static final int CLUSTER_SPARE_CONNECTIONS = 4;
+  /**
+   * Connections a standalone or Sentinel client sends all commands over, pipelined: one Redis
+   * connection carries tens of thousands of commands a second; two keep a slow reply from holding
+   * up everything.
+   */
+  private static final int PIPELINED_CONNECTIONS = 2;
+  /**
+   * Commands that do the same when run twice, so a call whose connection was lost before the
+   * answer is sent again on a new one (SET is not here: with NX its answer would change).
+   */
+  private static final Set<Command> IDEMPOTENT = Set.of(Command.GET, Command.EXISTS, Command.HGET, Command.HGETALL,
+      Command.HMGET, Command.SMEMBERS, Command.ZRANGEBYLEX, Command.XLEN, Command.XPENDING, Command.SADD, Command.SREM,
+      Command.ZADD, Command.ZREM, Command.DEL);
 
   private final Vertx vertx;
   private final Redis redis;
+  private final boolean cluster;
   private final long timeoutMillis;
   private final SignalingMetrics metrics;
 
@@ -42,17 +58,19 @@ public final class RedisCalls {
       throw new IllegalArgumentException("Redis call timeout must be positive, was " + timeout);
     }
     this.timeoutMillis = Math.max(1, timeout.toMillis());
+    this.cluster = options.getType() == RedisClientType.CLUSTER;
     this.redis = client(vertx, options);
   }
 
   /**
-   * The client for these options; on a cluster with fewer commands in flight than a pool holds
-   * connections, leaving a few per master for slot refreshes (see {@link InFlightLimitedRedis}).
+   * The client for these options: pipelined over a few connections on standalone and Sentinel
+   * ({@link PipelinedRedis}); on a cluster the pooled client with fewer commands in flight than a
+   * pool holds connections, leaving a few per master for slot refreshes (see {@link InFlightLimitedRedis}).
    */
   private static Redis client(Vertx vertx, RedisOptions options) {
     Redis client = Redis.createClient(vertx, options);
     if (options.getType() != RedisClientType.CLUSTER) {
-      return client;
+      return new PipelinedRedis(client, PIPELINED_CONNECTIONS);
     }
     int poolSize = options.getPoolOptions().getMaxSize();
     return new InFlightLimitedRedis(client, Math.max(1, poolSize - CLUSTER_SPARE_CONNECTIONS),
@@ -63,13 +81,24 @@ public final class RedisCalls {
     return redis;
   }
 
+  /**
+   * Whether a script may touch keys of different hash slots (the room, the indexes, the outbox
+   * streams): everywhere but on Redis Cluster.
+   */
+  boolean crossSlotScripts() {
+    return !cluster;
+  }
+
   /** Sends one command under the timeout. */
   public Future<Response> call(String op, String subject, Request request) {
-    return timed(op, subject, redis.send(request));
+    Future<Response> sent = redis instanceof PipelinedRedis pipelined
+        ? pipelined.send(request, IDEMPOTENT.contains(request.command()))
+        : redis.send(request);
+    return timed(op, subject, sent);
   }
 
   /** Runs a script under the timeout. */
-  Future<Response> script(String op, String subject, RedisScript script, List<String> keys, List<String> args) {
+  public Future<Response> script(String op, String subject, RedisScript script, List<String> keys, List<String> args) {
     return timed(op, subject, script.run(redis, keys, args));
   }
 

@@ -1,6 +1,7 @@
 package io.signalmesh.presence;
 
 import static io.signalmesh.presence.RedisPresenceKeys.NODES;
+import static io.signalmesh.presence.RedisPresenceKeys.NODE_DEADLINES;
 import static io.signalmesh.presence.RedisPresenceKeys.inbox;
 import static io.signalmesh.presence.RedisPresenceKeys.nodeKey;
 import static io.signalmesh.presence.RedisPresenceKeys.session;
@@ -26,13 +27,16 @@ import java.util.List;
 /** The mesh's {@link NodeDirectory} in Redis; key layout in {@link RedisPresenceKeys}. */
 public final class RedisNodeDirectory implements NodeDirectory {
 
-  private static final RedisScript HEARTBEAT = RedisScript.fromResource("presence/heartbeat.lua");
-  private static final RedisScript DECLARE_DEAD = RedisScript.fromResource("presence/declare-dead.lua");
+  private static final RedisScript HEARTBEAT = RedisScript.fromResource("presence/heartbeat.lua", true);
+  private static final RedisScript DECLARE_DEAD = RedisScript.fromResource("presence/declare-dead.lua", true);
   /** A declaration outlives any pause a node could come back from; the node clears it when it rejoins. */
   private static final Duration DECLARATION_TTL = Duration.ofDays(1);
-  private static final RedisScript INBOX_OFFER = RedisScript.fromResource("presence/inbox-offer.lua");
-  private static final RedisScript INBOX_DRAIN = RedisScript.fromResource("presence/inbox-drain.lua");
-  private static final RedisScript SESSION_FORGET = RedisScript.fromResource("presence/session-forget.lua");
+  private static final RedisScript INBOX_OFFER = RedisScript.fromResource("presence/inbox-offer.lua", false);
+  private static final RedisScript INBOX_DRAIN = RedisScript.fromResource("presence/inbox-drain.lua", false);
+  private static final RedisScript SESSION_FORGET = RedisScript.fromResource("presence/session-forget.lua", true);
+  private static final RedisScript NODE_SEEN = RedisScript.fromResource("presence/node-seen.lua", true);
+  private static final RedisScript DEAD_CANDIDATES = RedisScript.fromResource("presence/dead-candidates.lua", true);
+  private static final List<String> NODE_INDEXES = List.of(NODES, NODE_DEADLINES);
 
   private final RedisCalls calls;
   private volatile boolean healthy = true;
@@ -44,14 +48,14 @@ public final class RedisNodeDirectory implements NodeDirectory {
   @Override
   public Future<Boolean> heartbeat(String nodeId, Duration ttl) {
     String subject = "node " + nodeId;
-    // the node joins the known set only once the script renewed it: a fenced node must stay out
+    String ttlMillis = Long.toString(ttl.toMillis());
+    // the node joins the known set and gets its deadline only once the script renewed it: a fenced node must stay out
     return calls.script("heartbeat", subject, HEARTBEAT,
-            List.of(nodeKey(nodeId, "alive"), nodeKey(nodeId, "asserted"), nodeKey(nodeId, "dead")),
-            List.of(Long.toString(ttl.toMillis())))
+            List.of(nodeKey(nodeId, "alive"), nodeKey(nodeId, "asserted"), nodeKey(nodeId, "dead")), List.of(ttlMillis))
         .compose(alive -> alive.toInteger() < 0
             ? Future.<Boolean>failedFuture(new NodeFencedException(nodeId))
-            : calls.call("heartbeat", subject, Request.cmd(Command.SADD).arg(NODES).arg(nodeId))
-                .map(added -> alive.toInteger() == 1))
+            : calls.script("heartbeat", subject, NODE_SEEN, NODE_INDEXES, List.of(nodeId, ttlMillis))
+                .map(seen -> alive.toInteger() == 1))
         .onComplete(result -> healthy = result.succeeded() || result.cause() instanceof NodeFencedException);
   }
 
@@ -61,6 +65,9 @@ public final class RedisNodeDirectory implements NodeDirectory {
     return calls.call("declareDead", subject, Request.cmd(Command.DEL).arg(nodeKey(nodeId, "alive")))
         .compose(deleted -> calls.call("declareDead", subject, Request.cmd(Command.SET).arg(nodeKey(nodeId, "dead"))
             .arg("1").arg("PX").arg(DECLARATION_TTL.toMillis())))
+        // its deadline passes now, so the next dead-node check finds it (XX: a node never seen gets none)
+        .compose(declared -> calls.call("declareDead", subject, Request.cmd(Command.ZADD).arg(NODE_DEADLINES).arg("XX")
+            .arg(0).arg(nodeId)))
         .mapEmpty();
   }
 
@@ -90,9 +97,14 @@ public final class RedisNodeDirectory implements NodeDirectory {
     });
   }
 
+  /**
+   * One command while every node heartbeats in time: only the nodes whose deadline has passed
+   * (dead-candidates.lua) are then asked about, one declare-dead.lua each, which decides on the
+   * node's liveness key exactly as when every known node was asked.
+   */
   @Override
   public Future<List<String>> deadNodes() {
-    return calls.call("deadNodes", "nodes", Request.cmd(Command.SMEMBERS).arg(NODES)).compose(members -> {
+    return calls.script("deadNodes", "nodes", DEAD_CANDIDATES, NODE_INDEXES, List.of()).compose(members -> {
       List<String> nodes = new ArrayList<>();
       List<Future<Response>> checks = new ArrayList<>();
       for (Response member : members) {
@@ -136,6 +148,7 @@ public final class RedisNodeDirectory implements NodeDirectory {
               .arg(nodeKey(deadNode, "asserted")).arg(nodeKey(deadNode, "memberships"))
               .arg(nodeKey(deadNode, "reaper"))));
           deletes.add(calls.call("forgetNode", subject, Request.cmd(Command.SREM).arg(NODES).arg(deadNode)));
+          deletes.add(calls.call("forgetNode", subject, Request.cmd(Command.ZREM).arg(NODE_DEADLINES).arg(deadNode)));
           return Future.all(deletes).mapEmpty();
         });
   }

@@ -6,8 +6,8 @@ import io.signalmesh.session.RoomId;
 /**
  * Where {@link RedisPresenceStore} keeps presence in Redis. Every key of one room carries the hash
  * tag {@code {roomId}}, so a script that touches a room stays in one slot and runs on Redis
- * Cluster too. The two indexes cannot share a room's slot; they are updated right after each
- * script, idempotently, and read defensively (an entry whose room or member is gone is skipped
+ * Cluster too. The two indexes cannot share a room's slot: on Redis Cluster they are updated
+ * right after each script, idempotently (elsewhere join.lua updates them itself), and read defensively (an entry whose room or member is gone is skipped
  * and removed).
  *
  * <table>
@@ -21,6 +21,10 @@ import io.signalmesh.session.RoomId;
  *   <tr><td>{@code signalmesh:node:{<nodeId>}:memberships}</td><td>SET</td>
  *       <td>{@code <roomId>|<clientId>} for every member whose session that node holds</td></tr>
  *   <tr><td>{@code signalmesh:nodes}</td><td>SET</td><td>ids of nodes that have heartbeaten and are not yet reaped</td></tr>
+ *   <tr><td>{@code {signalmesh:nodes}:deadlines}</td><td>ZSET</td>
+ *       <td>node id -> when its liveness expires (epoch millis by Redis's clock), moved by each heartbeat,
+ *           0 once declared dead: the dead-node check reads only the passed ones; the hash tag puts it
+ *           in the slot of {@code signalmesh:nodes}, so one script updates both on Redis Cluster too</td></tr>
  *   <tr><td>{@code signalmesh:node:{<nodeId>}:alive}</td><td>STRING, TTL</td><td>the node's liveness</td></tr>
  *   <tr><td>{@code signalmesh:node:{<nodeId>}:asserted}</td><td>STRING</td>
  *       <td>set once the node's presence is whole; its absence means Redis lost data</td></tr>
@@ -61,6 +65,8 @@ final class RedisPresenceKeys {
 
   /** SET of ids of nodes known to the mesh. */
   static final String NODES = PREFIX + "nodes";
+  /** ZSET node id -> heartbeat deadline (epoch millis, Redis's clock); its hash tag is NODES's slot. */
+  static final String NODE_DEADLINES = "{" + NODES + "}:deadlines";
 
   static String nodeKey(String nodeId, String suffix) {
     return PREFIX + "node:{" + nodeId + "}:" + suffix;

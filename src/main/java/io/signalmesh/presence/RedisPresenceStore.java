@@ -29,8 +29,10 @@ import java.util.function.Function;
 /**
  * Presence in Redis (standalone, sentinel or cluster; see {@link RedisUrl}) for a mesh of nodes.
  * Key layout: {@link RedisPresenceKeys}. Joins and leaves are Lua scripts on the room's hash
- * ({@code presence/join.lua}, {@code presence/leave.lua}); the room and node indexes are brought
- * up to date right after, and are also maintained when a caller has already timed out.
+ * ({@code presence/join.lua}, {@code presence/leave.lua}). The join script updates the room and
+ * node indexes itself where a script may span slots (standalone, Sentinel: one round trip per
+ * join); on Redis Cluster, and after a leave, they are brought up to date right after the
+ * script, also when a caller has already timed out.
  *
  * <p>Every Redis call races a Vert.x timer of {@code callTimeout}: the Redis client has no
  * per-command timeout. A timeout, a refused connection or an error reply fails the operation with
@@ -45,8 +47,8 @@ public final class RedisPresenceStore implements PresenceStore {
   /** Default time a single Redis call may take before the operation fails as unavailable. */
   public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(2);
 
-  private static final RedisScript JOIN = RedisScript.fromResource("presence/join.lua");
-  private static final RedisScript LEAVE = RedisScript.fromResource("presence/leave.lua");
+  private static final RedisScript JOIN = RedisScript.fromResource("presence/join.lua", false);
+  private static final RedisScript LEAVE = RedisScript.fromResource("presence/leave.lua", false);
   /** Most Redis calls one operation has in flight at once (the pool holds 16 connections by default). */
   private static final int MAX_CONCURRENT_CALLS = 32;
   private static final Comparator<Member> BY_JOIN_TIME =
@@ -84,14 +86,45 @@ public final class RedisPresenceStore implements PresenceStore {
   @Override
   public Future<JoinResult> join(RoomId room, Member member, int capacity, OutboxEvents events) {
     String op = "join";
-    Future<Response> script = JOIN.run(redis, outbox.scriptKeys(roomMembers(room), events), outbox.scriptArgs(List.of(
-        member.clientId().value(), encode(member), Long.toString(member.joinedAtMillis()),
-        Integer.toString(capacity)), events));
+    boolean indexInScript = calls.crossSlotScripts();
+    List<String> keys = indexInScript
+        ? List.of(roomMembers(room), ROOMS, nodeMemberships(member.nodeId()))
+        : List.of(roomMembers(room));
+    List<String> args = List.of(member.clientId().value(), encode(member), Long.toString(member.joinedAtMillis()),
+        Integer.toString(capacity), indexInScript ? "1" : "0", room.value(), membershipEntry(room, member.clientId()));
+    Future<JoinReply> script = runJoin(outbox.scriptKeys(keys, events), outbox.scriptArgs(args, events), member, true);
     // runs even if the caller timed out, so a join that Redis applied late is still indexed and announced
-    Future<JoinResult> indexed = script.compose(reply -> indexJoin(op, room, member, capacity, reply));
+    Future<JoinResult> indexed = script.compose(reply -> indexJoin(op, room, member, capacity, reply, indexInScript));
     Future<Void> announced = script.compose(reply -> announceJoin(reply, events));
     // the caller goes on once both are done, so its next change's events follow these
     return timed(op, subject(room), script).compose(reply -> Future.join(indexed, announced).transform(done -> indexed));
+  }
+
+  /**
+   * join.lua's answer; {@code previous} is the member's stored JSON before this join, "" for a
+   * first join, null if the room was full.
+   */
+  private record JoinReply(Response reply, String previous) {}
+
+  /**
+   * Runs join.lua, once more if the connection was lost before the answer (a Sentinel failover
+   * leaves connections to the dead master). If the first run was applied after all, the second
+   * finds the member stored with this very join's {@code joinedAt} on this node: that is still
+   * this join's first run (not a rejoin), so it is indexed and announced as one.
+   */
+  private Future<JoinReply> runJoin(List<String> keys, List<String> args, Member member, boolean mayRetry) {
+    return JOIN.run(redis, keys, args)
+        .map(reply -> new JoinReply(reply, "full".equals(reply.get(0).toString()) ? null : reply.get(1).toString()))
+        .recover(error -> mayRetry && PipelinedRedis.lostConnection(error)
+            ? runJoin(keys, args, member, false).map(second -> appliedByThisJoin(second.previous(), member)
+                ? new JoinReply(second.reply(), "")
+                : second)
+            : Future.failedFuture(error));
+  }
+
+  private static boolean appliedByThisJoin(String previous, Member member) {
+    Member stored = previous == null || previous.isEmpty() ? null : decode(member.clientId().value(), previous);
+    return stored != null && stored.joinedAtMillis() == member.joinedAtMillis() && stored.nodeId().equals(member.nodeId());
   }
 
   @Override
@@ -152,20 +185,24 @@ public final class RedisPresenceStore implements PresenceStore {
     return calls.close();
   }
 
-  private Future<JoinResult> indexJoin(String op, RoomId room, Member member, int capacity, Response reply) {
-    if ("full".equals(reply.get(0).toString())) {
+  private Future<JoinResult> indexJoin(String op, RoomId room, Member member, int capacity, JoinReply joinReply,
+      boolean indexedByScript) {
+    if (joinReply.previous() == null) {
       return Future.succeededFuture(new JoinResult.Full(capacity));
     }
-    String previous = reply.get(1).toString();
+    Response reply = joinReply.reply();
+    String previous = joinReply.previous();
     List<Member> others = new ArrayList<>((reply.size() - 2) / 2);
     for (int i = 2; i + 1 < reply.size(); i += 2) {
       addDecoded(others, reply.get(i).toString(), reply.get(i + 1).toString());
     }
     others.sort(BY_JOIN_TIME);
     String subject = subject(room);
-    Future<Response> roomIndexed = call(op, subject, Request.cmd(Command.ZADD).arg(ROOMS).arg(0).arg(room.value()));
-    Future<Response> nodeIndexed = call(op, subject, Request.cmd(Command.SADD)
-        .arg(nodeMemberships(member.nodeId())).arg(membershipEntry(room, member.clientId())));
+    Future<?> roomIndexed = indexedByScript ? Future.succeededFuture()
+        : call(op, subject, Request.cmd(Command.ZADD).arg(ROOMS).arg(0).arg(room.value()));
+    Future<?> nodeIndexed = indexedByScript ? Future.succeededFuture()
+        : call(op, subject, Request.cmd(Command.SADD).arg(nodeMemberships(member.nodeId()))
+            .arg(membershipEntry(room, member.clientId())));
     String previousNode = previous.isEmpty() ? null : nodeOf(previous);
     Future<Void> movedOut = previousNode == null || previousNode.equals(member.nodeId())
         ? Future.succeededFuture()
@@ -179,19 +216,19 @@ public final class RedisPresenceStore implements PresenceStore {
    * a new room first. Depends on the script's reply alone: the change happened whether or not
    * the indexes (on other masters) could be updated after it.
    */
-  private Future<Void> announceJoin(Response reply, OutboxEvents events) {
-    boolean firstJoin = "joined".equals(reply.get(0).toString()) && reply.get(1).toString().isEmpty();
+  private Future<Void> announceJoin(JoinReply reply, OutboxEvents events) {
+    boolean firstJoin = reply.previous() != null && reply.previous().isEmpty();
     if (!firstJoin) {
       return Future.succeededFuture();
     }
     // {"joined", "", c1, j1, ...}: nobody else in the room means the join created it
-    return outbox.appendAfter(calls, events, reply.size() == 2, true);
+    return outbox.appendAfter(calls, events, reply.reply().size() == 2, true);
   }
 
   /** Runs leave.lua; {@code requiredNode} null removes the member whichever node holds it. */
   private Future<Boolean> leave(String op, RoomId room, ClientId client, String requiredNode, OutboxEvents events) {
     List<String> args = requiredNode == null ? List.of(client.value()) : List.of(client.value(), requiredNode);
-    Future<Response> script = LEAVE.run(redis, outbox.scriptKeys(roomMembers(room), events), outbox.scriptArgs(args, events));
+    Future<Response> script = LEAVE.run(redis, outbox.scriptKeys(List.of(roomMembers(room)), events), outbox.scriptArgs(args, events));
     Future<Boolean> unindexed = script.compose(reply -> {
       String removed = reply.get(0).toString();
       if (removed.isEmpty()) {

@@ -15,30 +15,43 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * A Lua script from {@code src/main/resources/presence/}, run by EVALSHA. Its SHA-1 is computed
- * here (it is what SCRIPT LOAD answers), so no load is needed before the first call. When Redis
- * does not know the script (NOSCRIPT: it restarted empty, SCRIPT FLUSH, a new cluster node) the
- * call is repeated once with EVAL, which runs the script on the node that owns the keys and caches
- * it there for the following EVALSHAs. SCRIPT LOAD is not used for that: on a cluster it reaches
- * only one node, not the one that owns the room's slot.
+ * A Lua script, usually from {@code src/main/resources/presence/}, run by EVALSHA. Its SHA-1 is
+ * computed here (it is what SCRIPT LOAD answers). On standalone and Sentinel
+ * {@link PipelinedRedis} loads it on each connection ahead of its first call there. When Redis
+ * does not know the script all the same (NOSCRIPT: SCRIPT FLUSH, or on Redis Cluster, where it
+ * is not loaded ahead: SCRIPT LOAD reaches only one node, not the one that owns the room's slot)
+ * the call is repeated once with EVAL, which runs the script on the node that owns the keys and
+ * caches it there for the following EVALSHAs.
  */
-final class RedisScript {
+public final class RedisScript {
 
   private final String source;
   private final String sha;
+  private final boolean idempotent;
 
-  private RedisScript(String source) {
+  private RedisScript(String source, boolean idempotent) {
     this.source = source;
     this.sha = sha1(source);
+    this.idempotent = idempotent;
   }
 
-  /** Reads a script from the class path, e.g. {@code presence/join.lua}. */
-  static RedisScript fromResource(String resource) {
+  /**
+   * A script given as text.
+   *
+   * @param idempotent whether running it twice with the same keys and arguments does no harm, so a
+   *     call whose connection was lost before the answer may be sent again
+   */
+  public static RedisScript of(String source, boolean idempotent) {
+    return new RedisScript(source, idempotent);
+  }
+
+  /** Reads a script from the class path, e.g. {@code presence/join.lua}; see {@link #of} for {@code idempotent}. */
+  static RedisScript fromResource(String resource, boolean idempotent) {
     try (InputStream in = RedisScript.class.getClassLoader().getResourceAsStream(resource)) {
       if (in == null) {
         throw new IllegalStateException("Lua script " + resource + " is missing from the class path");
       }
-      return new RedisScript(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      return new RedisScript(new String(in.readAllBytes(), StandardCharsets.UTF_8), idempotent);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read Lua script " + resource, e);
     }
@@ -48,9 +61,17 @@ final class RedisScript {
     return sha;
   }
 
+  String source() {
+    return source;
+  }
+
   /** Runs the script; the future fails as the Redis client failed it (no timeout here). */
   Future<Response> run(Redis redis, List<String> keys, List<String> args) {
-    return redis.send(request(Command.EVALSHA, sha, keys, args))
+    Request evalsha = request(Command.EVALSHA, sha, keys, args);
+    Future<Response> sent = redis instanceof PipelinedRedis pipelined
+        ? pipelined.evalsha(this, evalsha, idempotent)
+        : redis.send(evalsha);
+    return sent
         .recover(error -> isNoScript(error)
             ? redis.send(request(Command.EVAL, source, keys, args))
             : Future.failedFuture(error));

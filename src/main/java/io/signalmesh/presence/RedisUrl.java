@@ -28,8 +28,9 @@ public final class RedisUrl {
   /** The setting this parses, named in every error. */
   public static final String SETTING = "--redis";
   /**
-   * Connections per Redis endpoint (the client's own default is 6). Each command holds one for
-   * its round trip, so this bounds the commands in flight: a join is three to five of them.
+   * Connections per Redis endpoint (the client's own default is 6). On Redis Cluster each command
+   * holds one for its round trip, so this bounds the commands in flight there; standalone and
+   * Sentinel pipeline over two held connections instead ({@link PipelinedRedis}).
    */
   public static final int DEFAULT_MAX_POOL_SIZE = 32;
   /**
@@ -38,6 +39,14 @@ public final class RedisUrl {
    * 1,024 nearly all were refused); waiting is bounded in time by {@code --redis-timeout}.
    */
   public static final int DEFAULT_MAX_POOL_WAITING = 32_768;
+  /**
+   * Commands one connection may have sent and not yet had answered (client default 2,048): with
+   * pipelining a burst of joins is in flight on two connections, so they take what the pool's
+   * wait queue took before; waiting is still bounded in time by {@code --redis-timeout}. Not on
+   * Redis Cluster: there a pooled connection has one command in flight, and the client allocates
+   * this queue for each of its connections.
+   */
+  public static final int DEFAULT_MAX_WAITING_HANDLERS = 16_384;
   /** TCP connect timeout in milliseconds (Vert.x default 60 s), so an unreachable Redis frees the pool soon. */
   public static final int DEFAULT_CONNECT_TIMEOUT_MILLIS = 2_000;
 
@@ -84,6 +93,9 @@ public final class RedisUrl {
         .setMaxPoolSize(DEFAULT_MAX_POOL_SIZE)
         .setMaxPoolWaiting(DEFAULT_MAX_POOL_WAITING)
         .setNetClientOptions(netClientOptions(tls));
+    if (type != RedisClientType.CLUSTER) {
+      options.setMaxWaitingHandlers(DEFAULT_MAX_WAITING_HANDLERS);
+    }
     applyCredentials(options, userInfo);
 
     List<String> hosts = hostList.isEmpty() ? List.of() : List.of(hostList.split(",", -1));

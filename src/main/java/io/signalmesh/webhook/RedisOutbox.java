@@ -1,6 +1,7 @@
 package io.signalmesh.webhook;
 
 import io.signalmesh.presence.RedisCalls;
+import io.signalmesh.presence.RedisScript;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
@@ -22,11 +23,11 @@ public final class RedisOutbox implements Outbox {
   /** The consumer group every node reads each stream through. */
   static final String GROUP = "deliverers";
   /** Acknowledges and deletes in one step, so the stream never keeps an acknowledged entry. */
-  private static final String ACK_AND_DELETE = """
+  private static final RedisScript ACK_AND_DELETE = RedisScript.of("""
       -- KEYS[1] a receiver's outbox stream; ARGV[1] the consumer group; ARGV[2..] entry ids
       redis.call('XACK', KEYS[1], ARGV[1], unpack(ARGV, 2))
       return redis.call('XDEL', KEYS[1], unpack(ARGV, 2))
-      """;
+      """, true);
   /** How many pending entries one look for due retries examines, per entry wanted. */
   private static final int PENDING_SCAN_FACTOR = 4;
 
@@ -67,9 +68,10 @@ public final class RedisOutbox implements Outbox {
     if (entryIds.isEmpty()) {
       return Future.succeededFuture();
     }
-    Request eval = Request.cmd(Command.EVAL).arg(ACK_AND_DELETE).arg(1).arg(receiver.streamKey()).arg(GROUP);
-    entryIds.forEach(eval::arg);
-    return calls.call("webhookAck", receiver.label(), eval).mapEmpty();
+    List<String> args = new ArrayList<>(entryIds.size() + 1);
+    args.add(GROUP);
+    args.addAll(entryIds);
+    return calls.script("webhookAck", receiver.label(), ACK_AND_DELETE, List.of(receiver.streamKey()), args).mapEmpty();
   }
 
   @Override

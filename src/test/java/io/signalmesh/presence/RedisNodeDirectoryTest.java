@@ -153,6 +153,37 @@ class RedisNodeDirectoryTest {
     assertThat(await(directory.claimReaping("twice", "n2", Duration.ofSeconds(30)))).isTrue();
   }
 
+  @Test
+  void theDeadNodeCheckIsOneRedisCommandWhileEveryNodeHeartbeatsInTime() {
+    for (int i = 0; i < 5; i++) {
+      await(directory.heartbeat("n" + i, Duration.ofSeconds(30)));
+    }
+    // both shared connections have loaded the script
+    await(directory.deadNodes());
+    await(directory.deadNodes());
+    CommandStats stats = new CommandStats(redis.port());
+    stats.reset();
+
+    assertThat(await(directory.deadNodes())).isEmpty();
+
+    assertThat(stats.calls()).as("one script; the rest runs inside it").containsEntry("evalsha", 1L)
+        .containsOnlyKeys("evalsha", "scard", "zcard", "time", "zrangebyscore");
+  }
+
+  @Test
+  void aNodeKnownFromAnEarlierVersionWithoutADeadlineIsFoundDeadOnceItsHeartbeatExpires() {
+    // what a node of the previous version leaves: the known set and its liveness, no deadline
+    redis.command("SADD", "signalmesh:nodes", "old-alive", "old-gone");
+    redis.command("SET", "signalmesh:node:{old-alive}:alive", "1", "PX", "30000");
+    redis.command("SET", "signalmesh:node:{old-gone}:alive", "1", "PX", "100");
+    await(directory.heartbeat("new", Duration.ofSeconds(30)));
+
+    Wait.until("the old node's heartbeat to expire", Duration.ofSeconds(5),
+        () -> await(directory.deadNodes()).contains("old-gone"));
+    assertThat(await(directory.deadNodes())).containsExactly("old-gone");
+    assertThat(await(directory.isDeclaredDead("old-gone"))).isTrue();
+  }
+
   private static SessionRecord record(String client, String node, RoomToken grant) {
     return new SessionRecord(new ClientId(client), node, List.of(new RoomId("team-a"), new RoomId("team-b")), grant);
   }

@@ -7,8 +7,13 @@ import io.signalmesh.presence.PresenceStore.NodeMembership;
 import io.signalmesh.session.ClientId;
 import io.signalmesh.session.RoomId;
 import io.signalmesh.testsupport.RedisServer;
+import io.signalmesh.testsupport.Wait;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,6 +43,52 @@ class RedisPresenceStoreTest extends PresenceStoreContract {
   protected PresenceStore newEmptyStore() {
     redis.flushAll();
     return new RedisPresenceStore(vertx, RedisUrl.parse(redis.url()));
+  }
+
+  @Test
+  void aJoinIsOneRedisCommandTheIndexesUpdatedInsideIt() {
+    joined(ROOM, member("alice", NODE_A));
+    joined(ROOM, member("alice", NODE_A));
+    CommandStats stats = new CommandStats(redis.port());
+    stats.reset();
+
+    joined(ROOM, member("bob", NODE_A));
+
+    assertThat(stats.calls()).containsEntry("evalsha", 1L)
+        .containsOnlyKeys("evalsha", "hget", "hlen", "hset", "zadd", "sadd", "hgetall");
+    assertThat(await(store.membershipsOfNode(NODE_A))).hasSize(2);
+    assertThat(await(store.rooms(null, 10))).containsExactly(ROOM);
+  }
+
+  @Test
+  void aBurstOfJoinsOnAFreshStoreNeverAsksRedisForAScriptItDoesNotHave() {
+    CommandStats stats = new CommandStats(redis.port());
+    assertThat(redis.command("SCRIPT", "FLUSH")).isEqualTo("OK");
+    stats.reset();
+    List<Future<JoinResult>> joins = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      joins.add(store.join(new RoomId("burst-" + (i / 2)), member("c" + i, NODE_A), 2));
+    }
+    await(Future.all(joins));
+
+    Map<String, Long> calls = stats.calls();
+    assertThat(calls).containsEntry("evalsha", 200L).doesNotContainKey("eval");
+    assertThat(calls.get("script|load")).as("loads: once per shared connection").isLessThanOrEqualTo(2L);
+  }
+
+  @Test
+  void aJoinWhoseConnectionRedisDroppedBeforeRunningItIsSentAgainAndAnsweredAsAFirstJoin() {
+    joined(ROOM, member("alice", NODE_A));
+    redis.command("CLIENT", "PAUSE", "1000", "WRITE");
+    Future<JoinResult> join = store.join(ROOM, member("bob", NODE_A), 10);
+    Wait.until("the join to wait in Redis", Duration.ofSeconds(5),
+        () -> !"0".equals(new CommandStats(redis.port()).info("clients", "blocked_clients")));
+    redis.command("CLIENT", "KILL", "TYPE", "normal");
+
+    JoinResult result = await(join);
+
+    assertThat(result).isEqualTo(new JoinResult.Joined(List.of(member("alice", NODE_A)), false));
+    assertThat(await(store.membershipsOfNode(NODE_A))).hasSize(2);
   }
 
   @Test

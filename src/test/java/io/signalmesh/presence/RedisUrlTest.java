@@ -79,6 +79,15 @@ class RedisUrlTest {
     assertThat(options.getMaxPoolWaiting()).isEqualTo(RedisUrl.DEFAULT_MAX_POOL_WAITING);
   }
 
+  @Test
+  void aPipelinedConnectionHoldsABurstOfJoinsInFlightButAClusterPoolKeepsTheClientDefault() {
+    assertThat(RedisUrl.parse("redis://localhost").getMaxWaitingHandlers()).isEqualTo(RedisUrl.DEFAULT_MAX_WAITING_HANDLERS);
+    assertThat(RedisUrl.parse("redis-sentinel://s1:26379/mymaster").getMaxWaitingHandlers())
+        .isEqualTo(RedisUrl.DEFAULT_MAX_WAITING_HANDLERS);
+    assertThat(RedisUrl.parse("redis-cluster://n1:7000").getMaxWaitingHandlers())
+        .isEqualTo(new RedisOptions().getMaxWaitingHandlers());
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {
       "", "localhost:6379", "http://localhost", "redis://", "redis://host:0", "redis://host:70000",
