@@ -131,7 +131,7 @@ public final class SignalmeshNode {
     RoomMembership membership = new RoomMembership(presence, views, router, clock, records, events);
     IceServers iceServers = iceServers(config, clock);
     SessionLifecycle lifecycle = new SessionLifecycle(vertx, sessions, new SessionTokens(), membership,
-        iceServers::forClient, config.limits().resumeGrace(), config.limits().resumeInboxMessages(),
+        iceServers::encodedFor, config.limits().resumeGrace(), config.limits().resumeInboxMessages(),
         new TokenExpiry(vertx, config.tokenLeeway(), clock),
         new SessionLifecycle.Mesh(nodeId, directory, inbox, parked, forwards, records, metrics));
     RoomAccess access = config.tokenSecret() == null ? RoomAccess.open() : new TokenRoomAccess();

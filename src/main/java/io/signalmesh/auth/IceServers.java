@@ -22,11 +22,26 @@ public final class IceServers {
   private final List<String> stunUrls;
   private final List<String> turnUrls;
   private final TurnCredentials turnCredentials;
+  /** The encoded array when it is the same for every client (no TURN credential to mint), else null. */
+  private final String sameForAll;
 
   private IceServers(List<String> stunUrls, List<String> turnUrls, TurnCredentials turnCredentials) {
     this.stunUrls = stunUrls;
     this.turnUrls = turnUrls;
     this.turnCredentials = turnCredentials;
+    this.sameForAll = mintsCredentials() ? null : forClient(new ClientId("-")).encode();
+  }
+
+  private boolean mintsCredentials() {
+    return !turnUrls.isEmpty() && turnCredentials != null;
+  }
+
+  /**
+   * {@link #forClient} as JSON text. Encoded once when no credential is minted: every session
+   * start sends it, and encoding the same array again is wasted work on the event loop.
+   */
+  public String encodedFor(ClientId clientId) {
+    return sameForAll != null ? sameForAll : forClient(clientId).encode();
   }
 
   public static Builder builder() {
@@ -45,7 +60,7 @@ public final class IceServers {
     if (!stunUrls.isEmpty()) {
       servers.add(new JsonObject().put("urls", new JsonArray(new ArrayList<>(stunUrls))));
     }
-    if (!turnUrls.isEmpty() && turnCredentials != null) {
+    if (mintsCredentials()) {
       TurnCredential credential = turnCredentials.forClient(clientId);
       servers.add(new JsonObject()
           .put("urls", new JsonArray(new ArrayList<>(turnUrls)))

@@ -1,6 +1,7 @@
 package io.signalmesh.cli;
 
 import io.signalmesh.bench.BenchCommand;
+import io.signalmesh.logging.LogSetup;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,7 +12,10 @@ import picocli.CommandLine.Command;
 public final class Main implements Runnable {
 
   public static void main(String[] args) {
-    System.exit(commandLine(System::getenv).execute(args));
+    int exitCode = commandLine(System::getenv).execute(args);
+    // logs are written by a worker thread (logback.xml): write out what is queued before exiting
+    LogSetup.stop();
+    System.exit(exitCode);
   }
 
   static CommandLine commandLine(java.util.function.Function<String, String> environment) {

@@ -181,6 +181,8 @@ public final class ServeCommand implements Callable<Integer> {
       } catch (Exception e) {
         System.err.println("signalmesh: drain did not finish cleanly: " + e);
       } finally {
+        // the log is written by a worker thread: what the drain logged is written out before the JVM exits
+        LogSetup.stop();
         stopped.countDown();
       }
     }, "signalmesh-shutdown"));

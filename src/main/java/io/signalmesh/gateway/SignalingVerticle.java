@@ -13,7 +13,8 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.net.SocketAddress;
-import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,8 +61,11 @@ public final class SignalingVerticle extends VerticleBase {
   private final AuthThrottle throttle;
   private final ServingGate gate;
   private final Set<WebSocketConnection> connections = new HashSet<>();
-  /** Connections that have not sent a request yet, by remote address, with their handshake timer. */
-  private final Map<String, Long> awaitingRequest = new HashMap<>();
+  /**
+   * Connections that have not sent a request yet, by remote address, oldest first. One periodic
+   * sweep closes those past their deadline, rather than a timer set and cancelled per connection.
+   */
+  private final LinkedHashMap<SocketAddress, AwaitingRequest> awaitingRequest = new LinkedHashMap<>();
   private HttpServer server;
 
   /**
@@ -102,6 +106,9 @@ public final class SignalingVerticle extends VerticleBase {
           router.handle(request);
         });
     vertx.setPeriodic(limits.pingInterval().toMillis(), id -> connections.forEach(WebSocketConnection::ping));
+    long handshakeMillis = abuse.handshakeTimeout().toMillis();
+    // a connection is closed between the timeout and a quarter of it (at most a second) later
+    vertx.setPeriodic(Math.max(10, Math.min(1000, handshakeMillis / 4)), id -> closeSilentConnections(System.nanoTime()));
     return server.listen();
   }
 
@@ -114,23 +121,34 @@ public final class SignalingVerticle extends VerticleBase {
    * the handshake timeout, or it is closed. After its first request the idle timeout takes over.
    */
   private void onConnection(HttpConnection connection) {
-    String key = String.valueOf(connection.remoteAddress());
-    long timer = vertx.setTimer(abuse.handshakeTimeout().toMillis(), id -> {
-      if (awaitingRequest.remove(key) != null) {
-        LOG.atWarn().addKeyValue("remote", key).log("closing connection: no request within the handshake timeout");
-        connection.close();
-      }
-    });
-    awaitingRequest.put(key, timer);
-    connection.closeHandler(ignored -> requestArrived(connection.remoteAddress()));
+    SocketAddress remote = connection.remoteAddress();
+    // a reused address goes to the end, keeping the deadlines in order
+    awaitingRequest.remove(remote);
+    awaitingRequest.put(remote, new AwaitingRequest(connection, System.nanoTime() + abuse.handshakeTimeout().toNanos()));
+    connection.closeHandler(ignored -> requestArrived(remote));
   }
 
   private void requestArrived(SocketAddress remote) {
-    Long timer = awaitingRequest.remove(String.valueOf(remote));
-    if (timer != null) {
-      vertx.cancelTimer(timer);
+    awaitingRequest.remove(remote);
+  }
+
+  /** Deadlines grow in the map's order (each is the same timeout after its insertion): stop at the first one not due. */
+  private void closeSilentConnections(long now) {
+    Iterator<AwaitingRequest> oldestFirst = awaitingRequest.values().iterator();
+    while (oldestFirst.hasNext()) {
+      AwaitingRequest waiting = oldestFirst.next();
+      if (waiting.deadlineNanos() - now > 0) {
+        return;
+      }
+      oldestFirst.remove();
+      LOG.atWarn().addKeyValue("remote", String.valueOf(waiting.connection().remoteAddress()))
+          .log("closing connection: no request within the handshake timeout");
+      waiting.connection().close();
     }
   }
+
+  /** A connection that has sent no request yet, and when it must have. */
+  private record AwaitingRequest(HttpConnection connection, long deadlineNanos) {}
 
   private void onHandshake(ServerWebSocketHandshake handshake) {
     requestArrived(handshake.remoteAddress());

@@ -7,10 +7,25 @@ import io.signalmesh.config.ServerConfig.LogFormat;
 import java.net.URL;
 import org.slf4j.LoggerFactory;
 
-/** Switches the log format chosen with {@code --log-format}; text is what logback.xml sets up. */
+/**
+ * Switches the log format chosen with {@code --log-format} (text is what logback.xml sets up),
+ * and writes out what is still queued when the process ends: both configurations log through a
+ * queue that a worker thread empties (logback's AsyncAppender), so events logged just before an
+ * exit are lost unless the logger context is stopped first.
+ */
 public final class LogSetup {
 
   private LogSetup() {}
+
+  /**
+   * Stops the logger context: every appender writes out what it queued (for at most the
+   * configured {@code maxFlushTime}) and closes. Logging after this writes nothing; call it last.
+   */
+  public static void stop() {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+      context.stop();
+    }
+  }
 
   public static void apply(LogFormat format) {
     if (format != LogFormat.JSON || !(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {

@@ -1,5 +1,6 @@
 package io.signalmesh.protocol;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.signalmesh.presence.Member;
 import io.signalmesh.session.ClientId;
 import io.signalmesh.session.RoomId;
@@ -14,17 +15,28 @@ public final class ServerMessages {
 
   private ServerMessages() {}
 
-  public static String connected(ClientId clientId, String sessionToken, JsonArray iceServers, boolean resumed) {
-    JsonObject message = new JsonObject()
-        .put("type", "connected")
-        .put("clientId", clientId.value())
-        .put("sessionToken", sessionToken)
-        .put("iceServers", iceServers)
-        .put("protocol", PROTOCOL_VERSION);
+  /**
+   * Written as text rather than through a {@code JsonObject}: it is sent on every connect, and
+   * the ids are URL-safe base64 that need no escaping ({@link #quoted} escapes anyway).
+   *
+   * @param iceServers the {@code iceServers} array as JSON text
+   */
+  public static String connected(ClientId clientId, String sessionToken, String iceServers, boolean resumed) {
+    StringBuilder message = new StringBuilder(160 + sessionToken.length() + iceServers.length())
+        .append("{\"type\":\"connected\",\"clientId\":");
+    quoted(message, clientId.value()).append(",\"sessionToken\":");
+    quoted(message, sessionToken).append(",\"iceServers\":").append(iceServers)
+        .append(",\"protocol\":").append(PROTOCOL_VERSION);
     if (resumed) {
-      message.put("resumed", true);
+      message.append(",\"resumed\":true");
     }
-    return message.encode();
+    return message.append('}').toString();
+  }
+
+  private static StringBuilder quoted(StringBuilder to, String text) {
+    to.append('"');
+    JsonStringEncoder.getInstance().quoteAsString(text, to);
+    return to.append('"');
   }
 
   public static String roomParticipants(RoomId room, Collection<Member> others) {

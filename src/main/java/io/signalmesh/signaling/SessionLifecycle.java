@@ -20,7 +20,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
-import io.vertx.core.json.JsonArray;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
@@ -56,7 +55,7 @@ public final class SessionLifecycle {
   private final SessionRegistry sessions;
   private final SessionTokens tokens;
   private final RoomMembership membership;
-  private final Function<ClientId, JsonArray> iceServers;
+  private final Function<ClientId, String> iceServers;
   private final Duration resumeGrace;
   private final int resumeInboxMessages;
   private final TokenExpiry expiry;
@@ -65,7 +64,7 @@ public final class SessionLifecycle {
   private final RecentHandovers handedOver = new RecentHandovers(SETTLE_LIMIT_MILLIS + 2 * HANDOVER_TIMEOUT_MILLIS);
 
   public SessionLifecycle(Vertx vertx, SessionRegistry sessions, SessionTokens tokens, RoomMembership membership,
-      Function<ClientId, JsonArray> iceServers, Duration resumeGrace, int resumeInboxMessages, TokenExpiry expiry,
+      Function<ClientId, String> iceServers, Duration resumeGrace, int resumeInboxMessages, TokenExpiry expiry,
       Mesh mesh) {
     this.expiry = expiry;
     this.vertx = vertx;

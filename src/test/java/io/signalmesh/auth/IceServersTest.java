@@ -22,6 +22,23 @@ class IceServersTest {
       "coturn-static-auth-secret".getBytes(StandardCharsets.UTF_8), Duration.ofHours(1), CLOCK);
 
   @Test
+  void theEncodedArrayIsTheArrayForEveryClientWithoutTurnCredentials() {
+    IceServers servers = IceServers.builder().stunUrls(List.of("stun:stun.example.org:3478")).build();
+
+    assertThat(new JsonArray(servers.encodedFor(CLIENT))).isEqualTo(servers.forClient(CLIENT));
+    assertThat(new JsonArray(servers.encodedFor(new ClientId("another")))).isEqualTo(servers.forClient(CLIENT));
+  }
+
+  @Test
+  void theEncodedArrayCarriesTheClientsOwnTurnCredential() {
+    IceServers servers = IceServers.builder().turnUrls(List.of("turn:turn.example.org")).turnCredentials(TURN).build();
+
+    assertThat(new JsonArray(servers.encodedFor(CLIENT))).isEqualTo(servers.forClient(CLIENT));
+    assertThat(new JsonArray(servers.encodedFor(new ClientId("another"))).getJsonObject(0).getString("username"))
+        .isEqualTo("1700003600:another");
+  }
+
+  @Test
   void isEmptyWhenNothingIsConfigured() {
     assertThat(IceServers.builder().build().forClient(CLIENT)).isEqualTo(new JsonArray());
   }

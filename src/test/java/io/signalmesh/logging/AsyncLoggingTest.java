@@ -1,0 +1,146 @@
+package io.signalmesh.logging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.AsyncAppender;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.joran.JoranConfigurator;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.util.LogbackMDCAdapter;
+import ch.qos.logback.core.ConsoleAppender;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import io.signalmesh.testsupport.Wait;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The node's log configurations (text and JSON) as an event loop sees them: logging returns at
+ * once even while nobody reads stdout, warnings still get through when information is dropped,
+ * and what was queued is written out when the logger context stops (the node's shutdown).
+ * Each test loads the shipped configuration into a context of its own, with stdout replaced by
+ * a stream the test holds shut.
+ */
+@Timeout(60)
+class AsyncLoggingTest {
+
+  @ParameterizedTest
+  @ValueSource(strings = {"/logback.xml", "/logback-json.xml"})
+  void loggingNeverWaitsForAStdoutNobodyReadsAndWarningsStillGetThrough(String config) throws Exception {
+    Configured logging = Configured.load(config);
+    Logger log = logging.context.getLogger("io.signalmesh.test");
+    int informations = logging.async.getQueueSize() * 2;
+
+    // an event loop logging while the collector reading stdout is stuck
+    Thread loop = new Thread(() -> {
+      for (int i = 0; i < informations; i++) {
+        log.atInfo().addKeyValue("n", i).log("session started");
+      }
+    });
+    loop.start();
+    loop.join(TimeUnit.SECONDS.toMillis(30));
+    assertThat(loop.isAlive()).as("logging waited for stdout").isFalse();
+
+    log.atWarn().addKeyValue("n", -1).log("closing connection: still heard");
+    logging.stdout.open();
+    Wait.until("the warning to be written", Duration.ofSeconds(30),
+        () -> logging.stdout.text().contains("closing connection: still heard"));
+    logging.context.stop();
+
+    String written = logging.stdout.text();
+    long infoLines = written.lines().filter(line -> line.contains("session started")).count();
+    assertThat(infoLines).as("information dropped while stdout was stuck").isPositive().isLessThan(informations);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"/logback.xml", "/logback-json.xml"})
+  void everythingQueuedIsWrittenWhenTheContextStops(String config) throws Exception {
+    Configured logging = Configured.load(config);
+    Logger log = logging.context.getLogger("io.signalmesh.test");
+    int events = 1000;
+    for (int i = 0; i < events; i++) {
+      log.atInfo().addKeyValue("n", i).log("session ended");
+    }
+    // the writer is still held up when the shutdown begins
+    Thread stopping = new Thread(logging.context::stop);
+    stopping.start();
+    logging.stdout.open();
+    stopping.join();
+
+    assertThat(logging.stdout.text().lines().filter(line -> line.contains("session ended")).count())
+        .isEqualTo(events);
+  }
+
+  /** A shipped configuration in a context of its own, its console writing to {@link #stdout}. */
+  private record Configured(LoggerContext context, AsyncAppender async, HeldStream stdout) {
+
+    static Configured load(String resource) throws Exception {
+      LoggerContext context = new LoggerContext();
+      // what logback's SLF4J provider gives the context it creates
+      context.setMDCAdapter(new LogbackMDCAdapter());
+      JoranConfigurator configurator = new JoranConfigurator();
+      configurator.setContext(context);
+      configurator.doConfigure(AsyncLoggingTest.class.getResource(resource));
+      Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+      AsyncAppender async = (AsyncAppender) root.getAppender("ASYNC");
+      assertThat(async).as("root logs through the ASYNC appender in %s", resource).isNotNull();
+      assertThat(async.isNeverBlock()).as("neverBlock in %s", resource).isTrue();
+      @SuppressWarnings("unchecked")
+      ConsoleAppender<ILoggingEvent> console = (ConsoleAppender<ILoggingEvent>) async.getAppender("STDOUT");
+      HeldStream stdout = new HeldStream();
+      console.setOutputStream(stdout);
+      return new Configured(context, async, stdout);
+    }
+  }
+
+  /** Stdout with a collector that does not read: writes wait until {@link #open}. */
+  private static final class HeldStream extends OutputStream {
+
+    private final CountDownLatch opened = new CountDownLatch(1);
+    private final ByteArrayOutputStream written = new ByteArrayOutputStream();
+
+    void open() {
+      opened.countDown();
+    }
+
+    String text() {
+      synchronized (written) {
+        return written.toString(StandardCharsets.UTF_8);
+      }
+    }
+
+    @Override
+    public void write(int b) {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] bytes, int offset, int length) {
+      awaitOpen();
+      synchronized (written) {
+        written.write(bytes, offset, length);
+      }
+    }
+
+    /** Not interruptible: logback interrupts its worker to make it write out what is queued. */
+    private void awaitOpen() {
+      boolean interrupted = false;
+      while (opened.getCount() > 0) {
+        try {
+          opened.await();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
