@@ -2,19 +2,19 @@ package io.signalmesh.gateway;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocketFrame;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Reassembles fragmented WebSocket messages under one size limit, so that a message split into
- * many small frames is held to the same bound as a single large frame. Confined to the
- * connection's event loop.
+ * many small frames is held to the same bound as a single large frame. Messages are handed on as
+ * their bytes, undecoded (a relay passes them on as bytes). Confined to the connection's event loop.
  */
 final class MessageAssembler {
 
   /** What a frame came to. */
   enum Outcome { MESSAGE, INCOMPLETE, CONTROL, BINARY, TOO_LARGE }
 
-  record Result(Outcome outcome, String text) {
+  /** @param utf8 the whole message's bytes as they came (a fresh array), for {@code MESSAGE} */
+  record Result(Outcome outcome, byte[] utf8) {
     static final Result INCOMPLETE = new Result(Outcome.INCOMPLETE, null);
     static final Result CONTROL = new Result(Outcome.CONTROL, null);
     static final Result BINARY = new Result(Outcome.BINARY, null);
@@ -39,7 +39,7 @@ final class MessageAssembler {
       }
       if (frame.isFinal()) {
         partial = null;
-        return new Result(Outcome.MESSAGE, data.toString(StandardCharsets.UTF_8));
+        return new Result(Outcome.MESSAGE, data.getBytes());
       }
       partial = Buffer.buffer(Math.min(maxBytes, data.length() * 2)).appendBuffer(data);
       return Result.INCOMPLETE;
@@ -57,9 +57,9 @@ final class MessageAssembler {
       if (!frame.isFinal()) {
         return Result.INCOMPLETE;
       }
-      String text = partial.toString(StandardCharsets.UTF_8);
+      byte[] whole = partial.getBytes();
       partial = null;
-      return new Result(Outcome.MESSAGE, text);
+      return new Result(Outcome.MESSAGE, whole);
     }
     return Result.CONTROL;
   }

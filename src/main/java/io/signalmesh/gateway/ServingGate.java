@@ -25,8 +25,8 @@ final class ServingGate {
   }
 
   /** Wraps a connection's message handler; runs on the socket's event loop ({@code context}). */
-  Consumer<String> guard(ServerWebSocket socket, Context context, Consumer<String> handle) {
-    List<String> held = new ArrayList<>();
+  <T> Consumer<T> guard(ServerWebSocket socket, Context context, Consumer<T> handle) {
+    List<T> held = new ArrayList<>();
     return text -> {
       if (held.isEmpty() && serving.getAsBoolean()) {
         handle.accept(text);
@@ -36,7 +36,7 @@ final class ServingGate {
       if (held.size() == 1) {
         socket.pause();
         whenServing.accept(() -> context.runOnContext(v -> {
-          List<String> release = List.copyOf(held);
+          List<T> release = List.copyOf(held);
           held.clear();
           if (socket.isClosed()) {
             // closed by the fence meanwhile: its session is gone, nothing of it is handled

@@ -12,6 +12,9 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.http.WebSocketFrameType;
+import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
+import io.netty.buffer.Unpooled;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -72,8 +75,8 @@ final class WebSocketConnection implements Connection {
     }
   }
 
-  /** Starts reading; {@code onMessage} gets each whole text message that passed the limits. */
-  void start(Consumer<String> onMessage, Runnable onClosed) {
+  /** Starts reading; {@code onMessage} gets each whole text message that passed the limits, as its bytes. */
+  void start(Consumer<byte[]> onMessage, Runnable onClosed) {
     socket.frameHandler(frame -> onFrame(frame, onMessage));
     socket.exceptionHandler(this::onException);
     if (closeHandled) {
@@ -138,6 +141,29 @@ final class WebSocketConnection implements Connection {
     return true;
   }
 
+  /**
+   * Writes the bytes as one text frame without decoding them (Vert.x's {@code writeTextMessage}
+   * would encode a String into the same bytes). The caller guarantees valid UTF-8; the relayed
+   * frame is below the frame size limit (the sender's message plus senderId, a fraction of it),
+   * so it never needs splitting.
+   */
+  @Override
+  public boolean sendUtf8(byte[] frame) {
+    if (closing) {
+      return false;
+    }
+    int bytes = frame.length;
+    long pending = pendingBytes.addAndGet(bytes);
+    if (pending > limits.maxPendingBytes()) {
+      pendingBytes.addAndGet(-bytes);
+      cutOff(pending);
+      return false;
+    }
+    socket.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, Unpooled.wrappedBuffer(frame), true))
+        .onComplete(done -> pendingBytes.addAndGet(-bytes));
+    return true;
+  }
+
   @Override
   public void close(short code, String reason) {
     if (closing) {
@@ -152,7 +178,7 @@ final class WebSocketConnection implements Connection {
     return remoteAddress;
   }
 
-  private void onFrame(WebSocketFrame frame, Consumer<String> onMessage) {
+  private void onFrame(WebSocketFrame frame, Consumer<byte[]> onMessage) {
     // after a close the server started for a violation, the rest is not read; after a drain or
     // replace close, what the client sent before it saw the close frame is still handled
     if (finalClose) {
@@ -166,7 +192,7 @@ final class WebSocketConnection implements Connection {
           "message larger than " + limits.maxMessageBytes() + " bytes", CloseCodes.MESSAGE_TOO_BIG);
       case MESSAGE -> {
         if (admit()) {
-          onMessage.accept(result.text());
+          onMessage.accept(result.utf8());
         }
       }
     }

@@ -4,6 +4,7 @@ import io.signalmesh.session.ClientId;
 import io.signalmesh.session.RoomId;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Turns one text frame into an {@link Envelope}, or refuses it with the code a client should
@@ -30,7 +31,20 @@ public final class EnvelopeParser {
    * other types, rare and rate-limited, are parsed into an object as well.
    */
   public Envelope parse(String text) {
-    TopLevelScan scan = TopLevelScan.of(text);
+    return parse(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Like {@link #parse(String)}, on the frame's bytes as they came. Bytes that are not valid
+   * UTF-8 are read as their decoding (each bad sequence a U+FFFD), as a String would hold them.
+   *
+   * @param utf8 the whole message; not copied, so it must not change afterwards
+   */
+  public Envelope parse(byte[] utf8) {
+    byte[] bytes = Utf8.isValid(utf8, 0, utf8.length)
+        ? utf8
+        : new String(utf8, StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8);
+    TopLevelScan scan = TopLevelScan.of(bytes);
     String typeName = scan.type();
     if (typeName == null) {
       throw new SignalingException(ErrorCode.BAD_MESSAGE, "field 'type' must be a string");
@@ -46,7 +60,7 @@ public final class EnvelopeParser {
       }
       return Envelope.relay(type, new ClientId(targetId), scan.relayPayload());
     }
-    Envelope envelope = new Envelope(type, decode(text), null, null);
+    Envelope envelope = new Envelope(type, decode(new String(bytes, StandardCharsets.UTF_8)), null, null);
     check(envelope);
     return envelope;
   }

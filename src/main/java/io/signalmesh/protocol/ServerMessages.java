@@ -93,6 +93,11 @@ public final class ServerMessages {
     return payload.withSender(sender);
   }
 
+  /** {@link #relayed} as the UTF-8 bytes of the text frame, built from the sender's bytes. */
+  public static byte[] relayedUtf8(RelayPayload payload, ClientId sender) {
+    return payload.withSenderUtf8(sender);
+  }
+
   public static String broadcast(RoomId room, ClientId sender, JsonObject data) {
     return new JsonObject()
         .put("type", "broadcast")

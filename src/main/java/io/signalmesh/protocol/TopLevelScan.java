@@ -1,27 +1,38 @@
 package io.signalmesh.protocol;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import io.vertx.core.json.jackson.JacksonCodec;
+import com.fasterxml.jackson.core.json.UTF8StreamJsonParser;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * One streaming pass over a frame: checks that it is exactly one well-formed JSON object (the
- * same parser and limits as {@code new JsonObject(text)}) and notes the top-level {@code type}
- * and {@code targetId} and where each top-level member starts. A relay is then passed on by
- * cutting the frame's text ({@link RelayPayload}) instead of building a tree and encoding it
- * again, the largest cost of a relay in the JVM (docs/benchmarks.md).
+ * One streaming pass over a frame's UTF-8 bytes: checks that it is exactly one well-formed JSON
+ * object (Jackson, with the default limits {@code new JsonObject(text)} has) and notes the
+ * top-level {@code type} and {@code targetId} and where each top-level member starts. A relay is
+ * then passed on by cutting the frame's bytes ({@link RelayPayload}) instead of building a tree
+ * and encoding it again, or even decoding it into a String: the frame arrives as bytes and leaves
+ * as bytes (docs/benchmarks.md).
  *
- * <p>Like a parsed object, a key given twice counts with its last value.
+ * <p>The bytes must be valid UTF-8 ({@link Utf8#isValid}); the parser's offsets are then byte
+ * offsets. Like a parsed object, a key given twice counts with its last value.
  */
 final class TopLevelScan {
+
+  /**
+   * Jackson's own parser for UTF-8 bytes. The factory would take a frame starting with a NUL
+   * byte or a byte order mark for UTF-16/32 or skip the mark; neither is valid JSON in UTF-8 and
+   * {@link #of} refuses both before parsing, so the parser is always the UTF-8 one.
+   */
+  private static final JsonFactory FACTORY = JsonFactory.builder().build();
 
   static final String TYPE = "type";
   static final String TARGET_ID = "targetId";
   static final String SENDER_ID = "senderId";
 
-  private final String text;
+  private final byte[] bytes;
   private String type;
   private boolean typePresent;
   private String targetId;
@@ -30,21 +41,33 @@ final class TopLevelScan {
   private int members;
   private int end;
 
-  private TopLevelScan(String text) {
-    this.text = text;
+  private TopLevelScan(byte[] bytes) {
+    this.bytes = bytes;
   }
 
   /** @throws SignalingException {@code bad-json} unless the text is one JSON object and nothing else */
   static TopLevelScan of(String text) {
-    TopLevelScan scan = new TopLevelScan(text);
-    try (JsonParser parser = JacksonCodec.createParser(text)) {
-      if (parser.nextToken() != JsonToken.START_OBJECT) {
+    return of(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * @param utf8 the whole frame, valid UTF-8 (not copied: it must not change afterwards)
+   * @throws SignalingException {@code bad-json} unless the bytes are one JSON object and nothing else
+   */
+  static TopLevelScan of(byte[] utf8) {
+    if (!startsPlainly(utf8)) {
+      throw badJson();
+    }
+    TopLevelScan scan = new TopLevelScan(utf8);
+    try (JsonParser parser = FACTORY.createParser(utf8)) {
+      if (!(parser instanceof UTF8StreamJsonParser) || parser.nextToken() != JsonToken.START_OBJECT) {
         throw badJson();
       }
       JsonToken token;
       while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
         String key = parser.currentName();
-        scan.member((int) parser.currentTokenLocation().getCharOffset(), key);
+        // the name's own offset (the parser's token offset is already its value's here)
+        scan.member((int) parser.currentTokenLocation().getByteOffset(), key);
         JsonToken value = parser.nextToken();
         String string = null;
         if (value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY) {
@@ -62,7 +85,7 @@ final class TopLevelScan {
       if (token != JsonToken.END_OBJECT) {
         throw badJson();
       }
-      scan.end = (int) parser.currentTokenLocation().getCharOffset();
+      scan.end = (int) parser.currentTokenLocation().getByteOffset();
       if (parser.nextToken() != null) {
         throw badJson();
       }
@@ -73,6 +96,20 @@ final class TopLevelScan {
       throw badJson();
     }
     return scan;
+  }
+
+  /**
+   * No NUL byte among the first four and no UTF-8 byte order mark: what the factory's encoding
+   * detection would read as UTF-16/32 or skip. Valid JSON in UTF-8 has neither (a NUL is allowed
+   * only escaped, and a document starts with whitespace or a value).
+   */
+  private static boolean startsPlainly(byte[] utf8) {
+    for (int i = 0; i < Math.min(4, utf8.length); i++) {
+      if (utf8[i] == 0) {
+        return false;
+      }
+    }
+    return utf8.length < 3 || (utf8[0] & 0xFF) != 0xEF || (utf8[1] & 0xFF) != 0xBB || (utf8[2] & 0xFF) != 0xBF;
   }
 
   /**
@@ -124,24 +161,24 @@ final class TopLevelScan {
       int to = i + 1 < members ? memberStarts[i + 1] : end;
       // between a value and the next key there is only whitespace and one comma
       to = trimEnd(from, to);
-      if (text.charAt(to - 1) == ',') {
+      if (bytes[to - 1] == ',') {
         to = trimEnd(from, to - 1);
       }
       spans[kept * 2] = from;
       spans[kept * 2 + 1] = to;
       kept++;
     }
-    return new RelayPayload(text, spans, kept);
+    return new RelayPayload(bytes, spans, kept);
   }
 
   private int trimEnd(int from, int to) {
-    while (to > from && isWhitespace(text.charAt(to - 1))) {
+    while (to > from && isWhitespace(bytes[to - 1])) {
       to--;
     }
     return to;
   }
 
-  private static boolean isWhitespace(char c) {
+  private static boolean isWhitespace(byte c) {
     return c == ' ' || c == '\n' || c == '\r' || c == '\t';
   }
 

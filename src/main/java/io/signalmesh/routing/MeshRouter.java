@@ -7,6 +7,7 @@ import io.signalmesh.session.ClientId;
 import io.signalmesh.session.RoomId;
 import io.signalmesh.session.Session;
 import io.signalmesh.session.SessionRegistry;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -41,7 +42,7 @@ public final class MeshRouter {
   }
 
   /**
-   * Relays a frame to a peer that shares a room with the sender.
+   * Relays a frame (its UTF-8 bytes) to a peer that shares a room with the sender.
    *
    * A target on a node that died gets the frame parked for its resume; a target on a live node
    * that does not confirm it in time means an {@code unavailable} error for the sender (see
@@ -51,16 +52,20 @@ public final class MeshRouter {
    * @throws SignalingException {@code unknown-peer} if no shared room holds the target,
    *     {@code unavailable} if the target cannot take it now (resume inbox full, too slow)
    */
-  public boolean relay(Session sender, ClientId target, String frame) {
+  public boolean relay(Session sender, ClientId target, byte[] frame) {
     Member member = sharedMember(sender, target);
     if (member == null) {
       throw new SignalingException(ErrorCode.UNKNOWN_PEER, "no peer " + target + " in your rooms");
     }
     if (!member.nodeId().equals(nodeId)) {
-      inbox.relay(member.nodeId(), sender.id(), target, frame);
+      inbox.relay(member.nodeId(), sender.id(), target, new String(frame, StandardCharsets.UTF_8));
       return true;
     }
-    switch (deliverLocal(target, frame)) {
+    Session session = sessions.get(target);
+    Session.Delivery delivery = session != null
+        ? session.deliverUtf8(frame)
+        : deliverLocal(target, new String(frame, StandardCharsets.UTF_8));
+    switch (delivery) {
       case SENT, QUEUED -> { }
       case REFUSED -> throw new SignalingException(ErrorCode.UNAVAILABLE,
           "peer " + target + " cannot take messages now (reconnecting with a full queue, or gone)");

@@ -3,6 +3,7 @@ package io.signalmesh.session;
 import io.signalmesh.auth.RoomToken;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -100,6 +101,17 @@ public final class Session {
       default:
         return Delivery.REFUSED;
     }
+  }
+
+  /**
+   * {@link #deliver} for a frame given as UTF-8 bytes (a relay): written as they are when the
+   * connection takes it, kept as text when it is queued for a resume.
+   */
+  public synchronized Delivery deliverUtf8(byte[] frame) {
+    if (state == State.CONNECTED && !held && connection.sendUtf8(frame)) {
+      return Delivery.SENT;
+    }
+    return deliver(new String(frame, StandardCharsets.UTF_8));
   }
 
   /**

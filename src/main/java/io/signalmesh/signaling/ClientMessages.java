@@ -14,6 +14,7 @@ import io.signalmesh.session.ClientId;
 import io.signalmesh.session.RoomId;
 import io.signalmesh.session.Session;
 import io.signalmesh.presence.Member;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -44,12 +45,17 @@ public final class ClientMessages {
 
   /** Handles one text message from the session's current connection. */
   public void handle(Session session, String text) {
+    handle(session, text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Handles one text message, as the UTF-8 bytes it came in (not copied: they must not change afterwards). */
+  public void handle(Session session, byte[] utf8) {
     long arrived = System.nanoTime();
     Envelope envelope;
     try {
-      envelope = parser.parse(text);
+      envelope = parser.parse(utf8);
     } catch (SignalingException e) {
-      errors.reply(session, e, EnvelopeParser.typeOf(text));
+      errors.reply(session, e, EnvelopeParser.typeOf(new String(utf8, StandardCharsets.UTF_8)));
       return;
     }
     String ref = envelope.type().wireName();
@@ -59,7 +65,7 @@ public final class ClientMessages {
         case LEAVE_ROOM -> leave(session, envelope, ref);
         case OFFER, ANSWER, ICE_CANDIDATE, END_CALL -> {
           ClientId target = envelope.targetId();
-          boolean remote = router.relay(session, target, ServerMessages.relayed(envelope.relay(), session.id()));
+          boolean remote = router.relay(session, target, ServerMessages.relayedUtf8(envelope.relay(), session.id()));
           metrics.relayed(envelope.type(), remote, System.nanoTime() - arrived);
         }
         case BROADCAST -> {
