@@ -160,6 +160,9 @@ export class Call extends EventTarget {
     this._resetPeersOnJoin = false;
     for (const id of d.participants) {
       if (id === this.client.clientId) continue;
+      // After a reload the others still hold a connection to our previous page: they drop it on
+      // this end-call and wait, and our fresh connection's offer (sent after it, and relayed in
+      // order) sets up the new one, as for a newcomer. Only this side offers (see _onSignal).
       if (reset) this.client.sendEndCall(id, { reason: 'reset' });
       if (!this.peers.has(id) || reset) this._addPeer(id);
     }
@@ -270,8 +273,11 @@ export class Call extends EventTarget {
     const from = m.senderId;
     if (!from || this.left) return;
     if (m.type === 'end-call') {
-      if (m.reason === 'reset') this._addPeer(from); // their page reloaded: start afresh
-      else this._removePeer(from);
+      // 'reset': their page reloaded and its offer follows. Drop the stale connection but make no
+      // offer of our own: two fresh connections offering at once collide, and Chromium can leave
+      // the polite one without ICE candidates after rolling back an offer it was still making
+      // (the call never came back). The offer that follows creates our new connection.
+      this._removePeer(from, m.reason === 'reset');
       return;
     }
     let info = this.peers.get(from);
