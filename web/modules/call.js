@@ -158,6 +158,7 @@ export class Call extends EventTarget {
     for (const [id, p] of Object.entries(d.profiles || {})) if (p && p.name) this.names.set(id, p.name);
     const reset = this._resetPeersOnJoin;
     this._resetPeersOnJoin = false;
+    if (reset) console.debug(`signalmesh: resumed after a reload; resetting the calls with ${d.participants.length} peer(s)`);
     for (const id of d.participants) {
       if (id === this.client.clientId) continue;
       // After a reload the others still hold a connection to our previous page: they drop it on
@@ -273,6 +274,7 @@ export class Call extends EventTarget {
     const from = m.senderId;
     if (!from || this.left) return;
     if (m.type === 'end-call') {
+      console.debug(`signalmesh: ${from} end-call (${m.reason || 'no reason'})`);
       // 'reset': their page reloaded and its offer follows. Drop the stale connection but make no
       // offer of our own: two fresh connections offering at once collide, and Chromium can leave
       // the polite one without ICE candidates after rolling back an offer it was still making

@@ -10,6 +10,7 @@ import { FakeWebSocket, FakeClock, FakeMediaStream, FakeRTCPeerConnection, FakeS
 
 globalThis.RTCPeerConnection = /** @type {any} */ (FakeRTCPeerConnection);
 globalThis.MediaStream = /** @type {any} */ (FakeMediaStream);
+console.debug = () => {}; // the app's negotiation trace, for the browser tests' failure reports
 
 /** A page that joined receive-only (no camera or microphone): the data channels still negotiate. */
 class ReceiveOnlyMedia extends EventTarget {
