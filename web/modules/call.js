@@ -276,9 +276,10 @@ export class Call extends EventTarget {
     if (m.type === 'end-call') {
       console.debug(`signalmesh: ${from} end-call (${m.reason || 'no reason'})`);
       // 'reset': their page reloaded and its offer follows. Drop the stale connection but make no
-      // offer of our own: two fresh connections offering at once collide, and Chromium can leave
-      // the polite one without ICE candidates after rolling back an offer it was still making
-      // (the call never came back). The offer that follows creates our new connection.
+      // offer of our own: two fresh connections offering at once collide, and on a loaded machine
+      // Chromium was seen to leave the polite one, which rolled back an offer it was still making,
+      // without a single ICE candidate (the call never came back, ICE restarts did not help).
+      // The offer that follows creates our new connection, which answers it.
       this._removePeer(from, m.reason === 'reset');
       return;
     }
