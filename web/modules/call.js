@@ -158,8 +158,12 @@ export class Call extends EventTarget {
     for (const [id, p] of Object.entries(d.profiles || {})) if (p && p.name) this.names.set(id, p.name);
     const reset = this._resetPeersOnJoin;
     this._resetPeersOnJoin = false;
+    if (reset) console.debug(`signalmesh: resumed after a reload; resetting the calls with ${d.participants.length} peer(s)`);
     for (const id of d.participants) {
       if (id === this.client.clientId) continue;
+      // After a reload the others still hold a connection to our previous page: they drop it on
+      // this end-call and wait, and our fresh connection's offer (sent after it, and relayed in
+      // order) sets up the new one, as for a newcomer. Only this side offers (see _onSignal).
       if (reset) this.client.sendEndCall(id, { reason: 'reset' });
       if (!this.peers.has(id) || reset) this._addPeer(id);
     }
@@ -270,8 +274,13 @@ export class Call extends EventTarget {
     const from = m.senderId;
     if (!from || this.left) return;
     if (m.type === 'end-call') {
-      if (m.reason === 'reset') this._addPeer(from); // their page reloaded: start afresh
-      else this._removePeer(from);
+      console.debug(`signalmesh: ${from} end-call (${m.reason || 'no reason'})`);
+      // 'reset': their page reloaded and its offer follows. Drop the stale connection but make no
+      // offer of our own: two fresh connections offering at once collide, and on a loaded machine
+      // Chromium was seen to leave the polite one, which rolled back an offer it was still making,
+      // without a single ICE candidate (the call never came back, ICE restarts did not help).
+      // The offer that follows creates our new connection, which answers it.
+      this._removePeer(from, m.reason === 'reset');
       return;
     }
     let info = this.peers.get(from);

@@ -8,6 +8,15 @@
 
 import { summarize } from './stats.js';
 
+/**
+ * One line per negotiation step at debug level (hidden by default in DevTools): the browser tests
+ * attach the console of a failed test to its report, and these lines tell what each side did.
+ * @param {Peer} peer @param {string} what
+ */
+function trace(peer, what) {
+  console.debug(`signalmesh: ${peer.id} ${what}`);
+}
+
 /** @param {string} myId @param {string} peerId */
 export function isPolite(myId, peerId) {
   return myId > peerId;
@@ -67,6 +76,7 @@ export class Peer extends EventTarget {
     this.fileQueue = Promise.resolve();
 
     this._wire();
+    trace(this, `new connection (${this.polite ? 'polite' : 'impolite'})`);
     // Watchdog: a connection still not up after a while gets a fresh offer
     // with new ICE credentials (covers lost signaling messages on either side).
     this._watchdog = [15000, 30000].map((ms) => setTimeout(() => {
@@ -88,6 +98,7 @@ export class Peer extends EventTarget {
       try {
         this.makingOffer = true;
         await pc.setLocalDescription();
+        trace(this, 'offer sent');
         this._signal('offer', { sdp: pc.localDescription && pc.localDescription.toJSON() });
       } catch (err) {
         if (!this.closed) console.warn(`signalmesh: offer to ${this.id} failed`, err);
@@ -95,8 +106,11 @@ export class Peer extends EventTarget {
         this.makingOffer = false;
       }
     };
+    let gathered = 0;
     pc.onicecandidate = ({ candidate }) => {
       if (candidate) this._signal('ice-candidate', { candidate: candidate.toJSON() });
+      if (candidate && ++gathered === 1) trace(this, 'first local ICE candidate');
+      if (!candidate) trace(this, `ICE gathering complete (${gathered} candidates so far)`);
     };
     pc.ontrack = ({ track }) => {
       if (!this.remoteStream.getTracks().includes(track)) {
@@ -115,6 +129,7 @@ export class Peer extends EventTarget {
 
   _onState() {
     const state = this.pc.connectionState;
+    trace(this, `connection ${state}`);
     this._emit('state', state);
     clearTimeout(this._restartTimer);
     if (state === 'failed') {
@@ -158,12 +173,15 @@ export class Peer extends EventTarget {
         (pc.signalingState === 'stable' || this.isSettingRemoteAnswerPending);
       const offerCollision = description.type === 'offer' && !readyForOffer;
       this.ignoreOffer = !this.polite && offerCollision;
+      trace(this, `${description.type} received in ${pc.signalingState}${this.makingOffer ? ' while making an offer' : ''}`
+        + `${offerCollision ? (this.ignoreOffer ? ': collision, ignored' : ': collision, ours rolled back') : ''}`);
       if (this.ignoreOffer) return;
       this.isSettingRemoteAnswerPending = description.type === 'answer';
       await pc.setRemoteDescription(description); // rolls back our offer if needed
       this.isSettingRemoteAnswerPending = false;
       if (description.type === 'offer') {
         await pc.setLocalDescription();
+        trace(this, 'answer sent');
         this._signal('answer', { sdp: pc.localDescription && pc.localDescription.toJSON() });
       }
       this._emit('negotiated');
@@ -199,6 +217,7 @@ export class Peer extends EventTarget {
   /** Stops everything for this peer. */
   close() {
     if (this.closed) return;
+    trace(this, `closed (was ${this.pc.connectionState})`);
     this.closed = true;
     clearTimeout(this._restartTimer);
     this._watchdog.forEach(clearTimeout);

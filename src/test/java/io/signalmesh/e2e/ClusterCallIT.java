@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The 1:1 call with the two pages on different nodes of a two-node cluster (two node processes from
@@ -23,6 +24,9 @@ class ClusterCallIT {
 
   private static MeshCluster mesh;
   private static List<Browser> browsers;
+
+  @RegisterExtension
+  static final ConsoleOnFailure CONSOLE_ON_FAILURE = new ConsoleOnFailure(() -> browsers);
 
   @BeforeAll
   @Timeout(value = 120, unit = TimeUnit.SECONDS)

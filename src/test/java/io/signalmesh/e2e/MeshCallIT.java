@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.Dimension;
 
 /**
@@ -26,6 +27,10 @@ class MeshCallIT {
 
   private static TestNode node;
   private static List<Browser> browsers;
+
+  @RegisterExtension
+  static final ConsoleOnFailure CONSOLE_ON_FAILURE = new ConsoleOnFailure(() -> browsers);
+
   private static final List<CallPage> pages = new ArrayList<>();
   private static final List<String> ids = new ArrayList<>();
 

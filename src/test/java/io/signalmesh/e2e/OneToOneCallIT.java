@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Two people in a call, each in a real headless Chromium with a fake camera and microphone, on one
@@ -27,6 +28,9 @@ class OneToOneCallIT {
 
   private static TestNode node;
   private static List<Browser> browsers;
+
+  @RegisterExtension
+  static final ConsoleOnFailure CONSOLE_ON_FAILURE = new ConsoleOnFailure(() -> browsers);
   private CallPage ada;
   private CallPage bob;
   private String adaId;
