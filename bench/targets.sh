@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# The issue-8 targets that bench/compare.sh does not cover, each against a freshly started node on
+# free loopback ports of this machine (docs/benchmarks.md says which table each run produced).
+#
+#   bench/targets.sh [--jar target/signalmesh.jar] [--out DIR] <run>...
+#
+# runs: churn500         10 s at 100/s, then 500 set-ups/s for 20 s
+#       churn500-warm    30 s at 300/s, then 500 set-ups/s for 20 s
+#       conn-default     19,600 idle WebSockets, permessage-deflate offered (G1 defaults)
+#       conn-newsize     the same with -XX:MaxNewSize=64m (the image's flag)
+#       redis-join       own redis-server; a 5,000-client burst on the fresh node, then 2,000 joins/s paced
+#       redis-join-warm  own redis-server; 20 s at 1,000 joins/s, then 2,000/s paced twice, then the burst
+#       churn10m         -XX:MaxNewSize=64m; 60 s at 100/s, then 600 s at 100/s (RSS after each)
+# Each run writes its JSON lines into DIR (default: a temp folder, named at the end); progress goes
+# to DIR/runs.txt with the load average. Needs java 17+, curl, redis-server (redis runs only).
+set -u
+JAR=target/signalmesh.jar
+OUT=""
+while [ $# -gt 0 ]; do
+  case $1 in
+    --jar) JAR=$2; shift 2 ;;
+    --out) OUT=$2; shift 2 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    *) break ;;
+  esac
+done
+[ -f "$JAR" ] || { echo "no $JAR: build it with mvn -q -DskipTests package" >&2; exit 1; }
+OUT=${OUT:-$(mktemp -d /tmp/signalmesh-targets.XXXXXX)}
+mkdir -p "$OUT"
+BENCH="java -jar $JAR bench"
+FLAGS="--host 127.0.0.1 --rate-limit 1000000 --rate-burst 1000000 --max-connections-per-ip 1000000 --join-rate 1000000 --join-burst 1000000"
+NODE_PID=""; REDIS_PID=""
+cleanup() { [ -n "$NODE_PID" ] && kill "$NODE_PID" 2>/dev/null; [ -n "$REDIS_PID" ] && kill "$REDIS_PID" 2>/dev/null; }
+trap cleanup EXIT
+
+free_port() { # a free port below the ephemeral range
+  local p
+  while :; do
+    p=$((20000 + RANDOM % 12000))
+    (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null || { echo $p; return; }
+  done
+}
+start_node() { # $1 label, $2 JVM flags, rest: extra serve flags
+  local label=$1 jopts=$2; shift 2
+  local port mport
+  port=$(free_port); mport=$(free_port)
+  java $jopts -jar "$JAR" serve $FLAGS --port "$port" --management-port "$mport" "$@" > "$OUT/$label.node.log" 2>&1 &
+  NODE_PID=$!
+  for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$mport/health/ready" >/dev/null 2>&1 && break; sleep 0.5; done
+  curl -sf "http://127.0.0.1:$mport/health/ready" >/dev/null || { echo "node $label did not get ready" >&2; exit 1; }
+  URL=ws://127.0.0.1:$port/ws
+}
+stop_node() { kill "$NODE_PID"; wait "$NODE_PID" 2>/dev/null; NODE_PID=""; }
+start_redis() {
+  RPORT=$(free_port)
+  redis-server --port "$RPORT" --save '' --appendonly no > "$OUT/redis.log" 2>&1 &
+  REDIS_PID=$!
+  for _ in $(seq 1 50); do redis-cli -p "$RPORT" ping >/dev/null 2>&1 && return; sleep 0.1; done
+  echo "redis-server did not start" >&2; exit 1
+}
+stop_redis() { kill "$REDIS_PID"; wait "$REDIS_PID" 2>/dev/null; REDIS_PID=""; }
+redis_cpu_ms() { awk '{print ($14 + $15) * 10}' "/proc/$REDIS_PID/stat"; }
+redis_commands() { redis-cli -p "$RPORT" info commandstats | grep -o 'calls=[0-9]*' | cut -d= -f2 | awk '{s+=$1} END {print s+0}'; }
+join() { # $1 output name, rest: bench join flags
+  local name=$1; shift
+  local before after cpu_before cpu_after
+  before=$(redis_commands); cpu_before=$(redis_cpu_ms)
+  $BENCH join --room-size 2 --connect-rate 2000 --timeout 20s --url "$URL" --server-pid "$NODE_PID" "$@" \
+    > "$OUT/$name.json" 2> "$OUT/$name.err"
+  after=$(redis_commands); cpu_after=$(redis_cpu_ms)
+  echo "$name: $((after - before)) Redis commands, redis-server CPU $((cpu_after - cpu_before)) ms" >> "$OUT/runs.txt"
+}
+
+for run in "$@"; do
+  echo "== $run $(date +%T) load $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/runs.txt"
+  case $run in
+    churn500|churn500-warm)
+      start_node "$run" ""
+      if [ "$run" = churn500 ]; then warm="--rate 100 --duration 10s"; else warm="--rate 300 --duration 30s"; fi
+      $BENCH churn $warm --url "$URL" --server-pid "$NODE_PID" > "$OUT/$run.warmup.json" 2>/dev/null
+      $BENCH churn --rate 500 --duration 20s --url "$URL" --server-pid "$NODE_PID" > "$OUT/$run.json" 2> "$OUT/$run.err"
+      stop_node ;;
+    conn-default|conn-newsize)
+      jopts=""; [ "$run" = conn-newsize ] && jopts="-XX:MaxNewSize=64m"
+      start_node "$run" "$jopts"
+      $BENCH connections --connections 19600 --connect-rate 2000 --hold 10s --deflate --timeout 30s \
+        --url "$URL" --server-pid "$NODE_PID" > "$OUT/$run.json" 2> "$OUT/$run.err"
+      stop_node ;;
+    redis-join)
+      start_redis
+      start_node "$run" "" --redis "redis://127.0.0.1:$RPORT"
+      join redis-join-burst --clients 5000 --mode burst
+      join redis-join-steady --clients 2000 --mode steady --rate 2000 --duration 15s
+      stop_node; stop_redis ;;
+    redis-join-warm)
+      start_redis
+      start_node "$run" "" --redis "redis://127.0.0.1:$RPORT"
+      join redis-join-warmup --clients 2000 --mode steady --rate 1000 --duration 20s
+      join redis-join-warm-steady --clients 2000 --mode steady --rate 2000 --duration 15s
+      join redis-join-warm-steady2 --clients 2000 --mode steady --rate 2000 --duration 15s
+      join redis-join-warm-burst --clients 5000 --mode burst
+      stop_node; stop_redis ;;
+    churn10m)
+      start_node "$run" "-XX:MaxNewSize=64m"
+      $BENCH churn --rate 100 --duration 60s --url "$URL" --server-pid "$NODE_PID" > "$OUT/$run.warmup.json" 2>/dev/null
+      $BENCH churn --rate 100 --duration 600s --url "$URL" --server-pid "$NODE_PID" > "$OUT/$run.json" 2> "$OUT/$run.err"
+      stop_node ;;
+    *) echo "unknown run $run (see --help)" >&2; exit 2 ;;
+  esac
+done
+echo "== done $(date +%T) load $(cut -d' ' -f1-3 /proc/loadavg); results in $OUT" | tee -a "$OUT/runs.txt"
