@@ -5,15 +5,11 @@ import io.signalmesh.auth.RoomToken;
 import io.signalmesh.auth.TokenRejectedException;
 import io.signalmesh.config.AbuseLimits;
 import io.signalmesh.config.SessionLimits;
-import io.signalmesh.protocol.EnvelopeParser;
-import io.signalmesh.protocol.MessageType;
-import io.signalmesh.protocol.ServerMessages;
 import io.signalmesh.session.TokenBucket;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.net.SocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -47,8 +43,6 @@ import java.util.function.Supplier;
 public final class SignalingVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(SignalingVerticle.class);
-  private static final String JOIN = MessageType.JOIN_ROOM.wireName();
-  private static final byte[] JOIN_UTF8 = JOIN.getBytes(StandardCharsets.UTF_8);
 
   private final HttpServerOptions options;
   private final SessionLifecycle lifecycle;
@@ -244,31 +238,13 @@ public final class SignalingVerticle extends VerticleBase {
       connection.identify(session.id().value());
       TokenBucket joins = new TokenBucket(abuse.joinRatePerSecond(), abuse.joinBurst(), System.nanoTime());
       connection.start(
-          gate.guard(socket, context, (byte[] utf8) -> {
-            if (isJoin(utf8) && !joins.tryTake(System.nanoTime())) {
-              metrics.error(ErrorCode.RATE_LIMITED);
-              connection.send(ServerMessages.error(ErrorCode.RATE_LIMITED,
-                  "more than " + abuse.joinRatePerSecond() + " joins per second: join dropped", JOIN));
-              return;
-            }
-            messages.handle(session, utf8);
-          }),
+          gate.guard(socket, context, (byte[] utf8) -> messages.handle(session, utf8, joins)),
           () -> {
             connections.remove(connection);
             lifecycle.closed(session, connection, connection.closedFinally());
           });
       socket.resume();
     });
-  }
-
-  /**
-   * Cheap test first: most messages are relays that hold neither the join type nor a JSON escape
-   * (with which {@code "join\u002droom"} would slip past a plain text search); only the others
-   * are parsed here a second time.
-   */
-  private static boolean isJoin(byte[] utf8) {
-    return (Bytes.contains(utf8, JOIN_UTF8) || Bytes.contains(utf8, (byte) '\\'))
-        && JOIN.equals(EnvelopeParser.typeOf(new String(utf8, StandardCharsets.UTF_8)));
   }
 
   private static String queryParameter(String query, String name) {

@@ -6,16 +6,22 @@ package io.signalmesh.session;
  */
 public final class TokenBucket {
 
+  private final int ratePerSecond;
   private final double ratePerNano;
   private final double burst;
   private double tokens;
   private long refilledAt;
 
   public TokenBucket(int ratePerSecond, int burst, long nowNanos) {
+    this.ratePerSecond = ratePerSecond;
     this.ratePerNano = ratePerSecond / 1e9;
     this.burst = burst;
     this.tokens = burst;
     this.refilledAt = nowNanos;
+  }
+
+  public int ratePerSecond() {
+    return ratePerSecond;
   }
 
   /** Takes one token if there is one. */

@@ -13,6 +13,7 @@ import io.signalmesh.routing.MeshRouter;
 import io.signalmesh.session.ClientId;
 import io.signalmesh.session.RoomId;
 import io.signalmesh.session.Session;
+import io.signalmesh.session.TokenBucket;
 import io.signalmesh.presence.Member;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -50,6 +51,14 @@ public final class ClientMessages {
 
   /** Handles one text message, as the UTF-8 bytes it came in (not copied: they must not change afterwards). */
   public void handle(Session session, byte[] utf8) {
+    handle(session, utf8, null);
+  }
+
+  /**
+   * Handles one text message; a join takes a token from {@code joins}, the connection's join rate
+   * limit (none if null), and is dropped with {@code rate-limited} when there is none.
+   */
+  public void handle(Session session, byte[] utf8, TokenBucket joins) {
     long arrived = System.nanoTime();
     Envelope envelope;
     try {
@@ -61,7 +70,15 @@ public final class ClientMessages {
     String ref = envelope.type().wireName();
     try {
       switch (envelope.type()) {
-        case JOIN_ROOM -> join(session, envelope, ref);
+        case JOIN_ROOM -> {
+          if (joins == null || joins.tryTake(arrived)) {
+            join(session, envelope, ref);
+          } else {
+            metrics.error(ErrorCode.RATE_LIMITED);
+            session.deliver(ServerMessages.error(ErrorCode.RATE_LIMITED,
+                "more than " + joins.ratePerSecond() + " joins per second: join dropped", ref));
+          }
+        }
         case LEAVE_ROOM -> leave(session, envelope, ref);
         case OFFER, ANSWER, ICE_CANDIDATE, END_CALL -> {
           ClientId target = envelope.targetId();

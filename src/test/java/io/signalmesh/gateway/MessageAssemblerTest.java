@@ -57,16 +57,4 @@ class MessageAssemblerTest {
 
     assertThat(result.outcome()).isEqualTo(MessageAssembler.Outcome.TOO_LARGE);
   }
-
-  @Test
-  void theJoinCheckFindsTheTypeOnlyWhereItsBytesAre() {
-    assertThat(Bytes.contains("{\"type\":\"join-room\"}".getBytes(StandardCharsets.UTF_8),
-        "join-room".getBytes(StandardCharsets.UTF_8))).isTrue();
-    assertThat(Bytes.contains("join-roo".getBytes(StandardCharsets.UTF_8), "join-room".getBytes(StandardCharsets.UTF_8)))
-        .isFalse();
-    assertThat(Bytes.contains("jjoin-room".getBytes(StandardCharsets.UTF_8), "join-room".getBytes(StandardCharsets.UTF_8)))
-        .isTrue();
-    assertThat(Bytes.contains("a\\u002d".getBytes(StandardCharsets.UTF_8), (byte) '\\')).isTrue();
-    assertThat(Bytes.contains("é€".getBytes(StandardCharsets.UTF_8), (byte) '\\')).isFalse();
-  }
 }
