@@ -64,7 +64,7 @@ class EventBusBlockedIT {
       Wait.until("every node to have its frames confirmed", Duration.ofSeconds(10), () ->
           mesh.nodes().stream().allMatch(n -> n.metric("signalmesh_mesh_unconfirmed") == 0));
 
-      mesh.network().nft(nodeA.host(), blockScript(nodeB.host().backAddress()));
+      mesh.network().nft(nodeA.host(), NamespacedNode.eventBusBlockRules(nodeB.host().backAddress()));
       int firstBlocked = ledger.sent(b, a) + 1;
       long blockedAt = System.nanoTime();
       long deadline = blockedAt + REPORT_BOUND.toNanos();
@@ -111,23 +111,6 @@ class EventBusBlockedIT {
           + "after the path opened; B->A %s; A->B %s%n", reportedAfter.toMillis(), recoveredAfter.toMillis(),
           ledger.summary(b, a), ledger.summary(a, b));
     }
-  }
-
-  /** Drops event-bus traffic between this namespace and {@code peer}, both ways; Hazelcast and Redis pass. */
-  private static String blockScript(String peer) {
-    int port = NamespacedNode.EVENT_BUS_PORT;
-    return """
-        table inet smnet_block {
-          chain in {
-            type filter hook input priority 0; policy accept;
-            ip saddr %1$s tcp dport %2$d drop
-          }
-          chain out {
-            type filter hook output priority 0; policy accept;
-            ip daddr %1$s tcp dport %2$d drop
-          }
-        }
-        """.formatted(peer, port);
   }
 
   private static void awaitAll(String what, RelayLedger ledger, List<TestClient[]> streams, Duration timeout,

@@ -46,7 +46,7 @@ class RoomEventsBlockedIT {
       Wait.until("every node to have its frames confirmed", Duration.ofSeconds(10), () ->
           mesh.nodes().stream().allMatch(n -> n.metric("signalmesh_mesh_unconfirmed") == 0));
 
-      mesh.network().nft(nodeA.host(), blockScript(nodeB.host().backAddress()));
+      mesh.network().nft(nodeA.host(), NamespacedNode.eventBusBlockRules(nodeB.host().backAddress()));
       joiner.join(ROOM);
       leaver.send(new JsonObject().put("type", "leave-room").put("roomId", ROOM));
       joiner.expect("participant-left", m -> leaver.id().equals(m.getString("participantId")));
@@ -70,22 +70,5 @@ class RoomEventsBlockedIT {
       a.assertNone("participant-joined");
       a.assertNone("participant-left");
     }
-  }
-
-  /** Drops event-bus traffic between this namespace and {@code peer}, both ways; Hazelcast and Redis pass. */
-  private static String blockScript(String peer) {
-    int port = NamespacedNode.EVENT_BUS_PORT;
-    return """
-        table inet smnet_block {
-          chain in {
-            type filter hook input priority 0; policy accept;
-            ip saddr %1$s tcp dport %2$d drop
-          }
-          chain out {
-            type filter hook output priority 0; policy accept;
-            ip daddr %1$s tcp dport %2$d drop
-          }
-        }
-        """.formatted(peer, port);
   }
 }

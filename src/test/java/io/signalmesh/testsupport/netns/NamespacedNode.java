@@ -185,4 +185,21 @@ public final class NamespacedNode implements AutoCloseable {
       return status == 200;
     }
   }
+
+  /** nft rules that drop event-bus traffic between a node's namespace and {@code peer}, both ways; Hazelcast and Redis pass. */
+  public static String eventBusBlockRules(String peer) {
+    int port = EVENT_BUS_PORT;
+    return """
+        table inet smnet_block {
+          chain in {
+            type filter hook input priority 0; policy accept;
+            ip saddr %1$s tcp dport %2$d drop
+          }
+          chain out {
+            type filter hook output priority 0; policy accept;
+            ip daddr %1$s tcp dport %2$d drop
+          }
+        }
+        """.formatted(peer, port);
+  }
 }
