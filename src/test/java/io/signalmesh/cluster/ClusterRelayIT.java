@@ -6,7 +6,7 @@ import io.signalmesh.testsupport.MeshCluster;
 import io.signalmesh.testsupport.TestClient;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -15,16 +15,12 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class ClusterRelayIT {
 
+  @AutoClose
   private static MeshCluster mesh;
 
   @BeforeAll
   static void startMesh() {
     mesh = MeshCluster.start("relay", 2);
-  }
-
-  @AfterAll
-  static void stopMesh() {
-    mesh.close();
   }
 
   @Test

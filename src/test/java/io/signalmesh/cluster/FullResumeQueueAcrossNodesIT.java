@@ -8,7 +8,7 @@ import io.signalmesh.testsupport.Wait;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -22,14 +22,8 @@ import org.junit.jupiter.api.Timeout;
 class FullResumeQueueAcrossNodesIT {
 
   private static final int QUEUE = 3;
+  @AutoClose
   private MeshCluster mesh;
-
-  @AfterEach
-  void stopMesh() {
-    if (mesh != null) {
-      mesh.close();
-    }
-  }
 
   @Test
   void aSenderOnAnotherNodeIsToldWhenItsAwayTargetsQueueIsFull() {

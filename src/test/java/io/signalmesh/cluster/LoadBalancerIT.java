@@ -8,7 +8,7 @@ import io.signalmesh.testsupport.TestClient;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -17,19 +17,15 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(90)
 class LoadBalancerIT {
 
+  @AutoClose
   private static MeshCluster mesh;
+  @AutoClose
   private static NginxBalancer nginx;
 
   @BeforeAll
   static void start() {
     mesh = MeshCluster.start("lb", 2);
     nginx = NginxBalancer.start(List.of(mesh.node(0).port(), mesh.node(1).port()));
-  }
-
-  @AfterAll
-  static void stop() {
-    nginx.close();
-    mesh.close();
   }
 
   @Test

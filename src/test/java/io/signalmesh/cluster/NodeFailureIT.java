@@ -7,7 +7,7 @@ import io.signalmesh.testsupport.TestClient;
 import io.signalmesh.testsupport.Wait;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -27,14 +27,8 @@ class NodeFailureIT {
   /** Documented failure detection bound (docs/cluster.md). */
   private static final Duration DETECTION_BOUND = Duration.ofSeconds(10);
 
+  @AutoClose
   private MeshCluster mesh;
-
-  @AfterEach
-  void stopMesh() {
-    if (mesh != null) {
-      mesh.close();
-    }
-  }
 
   @Test
   void peersOfAKilledNodesClientGetParticipantLeftWithNodeFailure() {

@@ -16,7 +16,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -38,8 +38,11 @@ class RedisClusterMeshIT {
   /** Delivery within a second when all is well; events a killed node held wait 5 s + a retry delay. */
   private static final Duration WEBHOOK_ARRIVAL = Duration.ofSeconds(15);
 
+  @AutoClose
   private static RedisClusterServers redis;
+  @AutoClose
   private static WebhookReceiver receiver;
+  @AutoClose
   private static NodeGroup mesh;
 
   @BeforeAll
@@ -49,19 +52,6 @@ class RedisClusterMeshIT {
     // nodes 1 and 2 serve the tests; node 3 is the one killed
     mesh = NodeGroup.start("rcluster", 3, redis.url(), "--resume-grace", Integer.toString(GRACE_SECONDS),
         "--webhook-url", receiver.url(), "--webhook-secret", WEBHOOK_SECRET);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (mesh != null) {
-      mesh.close();
-    }
-    if (redis != null) {
-      redis.close();
-    }
-    if (receiver != null) {
-      receiver.close();
-    }
   }
 
   /** Room ids whose member hashes land on every master (asserted with CLUSTER KEYSLOT / NODES). */

@@ -11,7 +11,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -21,16 +21,12 @@ import org.junit.jupiter.api.Timeout;
 class RedisFaultIT {
 
   private static final HttpClient HTTP = HttpClient.newHttpClient();
+  @AutoClose
   private static MeshCluster mesh;
 
   @BeforeAll
   static void startMesh() {
     mesh = MeshCluster.start("redisfault", 2, "--redis-timeout", "500ms");
-  }
-
-  @AfterAll
-  static void stopMesh() {
-    mesh.close();
   }
 
   @Test

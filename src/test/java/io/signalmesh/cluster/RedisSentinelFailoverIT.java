@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.locks.LockSupport;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,7 +34,9 @@ class RedisSentinelFailoverIT {
   /** Generous bound for the whole failover as the nodes see it: a test timeout, not a performance target. */
   private static final Duration FAILOVER_BOUND = Duration.ofSeconds(30);
 
+  @AutoClose
   private static RedisSentinelGroup redis;
+  @AutoClose
   private static NodeGroup mesh;
   /** The master a test killed; the next test brings it back. */
   private static RedisProcess killed;
@@ -43,16 +45,6 @@ class RedisSentinelFailoverIT {
   static void start() {
     redis = RedisSentinelGroup.start();
     mesh = NodeGroup.start("sentinel", 2, redis.url());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (mesh != null) {
-      mesh.close();
-    }
-    if (redis != null) {
-      redis.close();
-    }
   }
 
   /** The master an earlier test killed comes back (empty) and the sentinels make it the new master's replica. */

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -24,19 +25,15 @@ class RollingUpgradeIT {
 
   private static final int PAIRS = 25;
 
+  @AutoClose
   private MeshCluster mesh;
+  @AutoClose
   private NginxBalancer nginx;
   private final List<TestClient> clients = new ArrayList<>();
 
   @AfterEach
-  void stop() {
+  void closeClients() {
     clients.forEach(TestClient::close);
-    if (nginx != null) {
-      nginx.close();
-    }
-    if (mesh != null) {
-      mesh.close();
-    }
   }
 
   @Test

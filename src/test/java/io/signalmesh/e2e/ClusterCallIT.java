@@ -11,6 +11,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class ClusterCallIT {
 
+  @AutoClose
   private static MeshCluster mesh;
   private static List<Browser> browsers;
 
@@ -36,11 +38,8 @@ class ClusterCallIT {
   }
 
   @AfterAll
-  static void stop() {
+  static void closeBrowsers() {
     Browsers.close(browsers);
-    if (mesh != null) {
-      mesh.close();
-    }
   }
 
   @Test

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -25,6 +26,7 @@ import org.openqa.selenium.Dimension;
  */
 class MeshCallIT {
 
+  @AutoClose
   private static TestNode node;
   private static List<Browser> browsers;
 
@@ -49,11 +51,8 @@ class MeshCallIT {
   }
 
   @AfterAll
-  static void stop() {
+  static void closeBrowsers() {
     Browsers.close(browsers);
-    if (node != null) {
-      node.close();
-    }
   }
 
   @Test

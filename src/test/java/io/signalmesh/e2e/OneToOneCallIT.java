@@ -13,6 +13,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class OneToOneCallIT {
 
+  @AutoClose
   private static TestNode node;
   private static List<Browser> browsers;
 
@@ -45,11 +47,8 @@ class OneToOneCallIT {
   }
 
   @AfterAll
-  static void stop() {
+  static void closeBrowsers() {
     Browsers.close(browsers);
-    if (node != null) {
-      node.close();
-    }
   }
 
   @BeforeEach

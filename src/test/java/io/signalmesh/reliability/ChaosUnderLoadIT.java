@@ -27,6 +27,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -59,7 +60,9 @@ class ChaosUnderLoadIT {
   private final int pairs = Integer.getInteger("chaos.pairs", 100);
   private final long seed = Long.getLong("chaos.seed", System.nanoTime());
 
+  @AutoClose
   private MeshCluster mesh;
+  @AutoClose
   private NginxBalancer nginx;
   private final List<CallPeer> peers = new ArrayList<>();
   private final ScheduledExecutorService ticks = Executors.newScheduledThreadPool(4);
@@ -67,16 +70,10 @@ class ChaosUnderLoadIT {
   private final HttpClient http = HttpClient.newHttpClient();
 
   @AfterEach
-  void stop() {
+  void stopLoad() {
     ticks.shutdownNow();
     peers.forEach(CallPeer::close);
     background.shutdownNow();
-    if (nginx != null) {
-      nginx.close();
-    }
-    if (mesh != null) {
-      mesh.close();
-    }
   }
 
   @Test

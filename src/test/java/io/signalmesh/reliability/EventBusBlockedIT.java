@@ -11,7 +11,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -32,14 +32,8 @@ class EventBusBlockedIT {
   private static final Duration RECOVERY_BOUND = Duration.ofSeconds(8);
   private static final long SEND_INTERVAL_NANOS = 100_000_000L;
 
+  @AutoClose
   private NamespacedMesh mesh;
-
-  @AfterEach
-  void stop() {
-    if (mesh != null) {
-      mesh.close();
-    }
-  }
 
   @Test
   void relaysAcrossABlockedEventBusPathAreReportedToTheirSendersAndFlowAgainWhenItOpens() {

@@ -7,7 +7,7 @@ import io.signalmesh.testsupport.TestClient;
 import io.signalmesh.testsupport.Wait;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -20,14 +20,8 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class LateHandoverIT {
 
+  @AutoClose
   private MeshCluster mesh;
-
-  @AfterEach
-  void stopMesh() {
-    if (mesh != null) {
-      mesh.close();
-    }
-  }
 
   @Test
   void framesKeptByAPreviousNodeThatAnswersTheHandoverLateStillReachTheResumedClient() {

@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -34,15 +35,13 @@ class NetworkPartitionIT {
   /** Documented: back in the cluster and ready once the grace of what it gave up has passed and Hazelcast merged. */
   private static final Duration REJOIN_BOUND = Duration.ofSeconds(GRACE_SECONDS + 25);
 
+  @AutoClose
   private NamespacedMesh mesh;
   private final List<TestClient> clients = new ArrayList<>();
 
   @AfterEach
-  void stop() {
+  void closeClients() {
     clients.forEach(TestClient::close);
-    if (mesh != null) {
-      mesh.close();
-    }
   }
 
   @Test

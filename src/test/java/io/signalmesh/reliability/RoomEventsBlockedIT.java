@@ -8,7 +8,7 @@ import io.signalmesh.testsupport.netns.NamespacedMesh;
 import io.signalmesh.testsupport.netns.NamespacedNode;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -25,14 +25,8 @@ class RoomEventsBlockedIT {
   /** Given up after 8 s, sent again at once and then every give-up period until the path is open; the test allows more. */
   private static final Duration CONVERGED_BOUND = Duration.ofSeconds(25);
 
+  @AutoClose
   private NamespacedMesh mesh;
-
-  @AfterEach
-  void stop() {
-    if (mesh != null) {
-      mesh.close();
-    }
-  }
 
   @Test
   void roomEventsGivenUpAcrossABlockedPathReachTheOtherNodeOnceItOpens() {

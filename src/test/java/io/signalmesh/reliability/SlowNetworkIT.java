@@ -17,6 +17,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -43,14 +44,12 @@ class SlowNetworkIT {
   /** Everything sent has arrived this long after the sending stopped (the longest stall plus resends). */
   private static final Duration DRAIN_BOUND = Duration.ofSeconds(15);
 
+  @AutoClose
   private NamespacedMesh mesh;
   private final List<SlowPathRelay> relays = new ArrayList<>();
 
   @AfterEach
-  void stop() {
-    if (mesh != null) {
-      mesh.close();
-    }
+  void closeRelays() {
     relays.forEach(SlowPathRelay::close);
   }
 

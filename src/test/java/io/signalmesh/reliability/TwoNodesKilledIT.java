@@ -10,7 +10,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -26,14 +26,8 @@ class TwoNodesKilledIT {
   /** Liveness TTL: the departed are not even declared dead before this. */
   private static final Duration DETECTION = Duration.ofSeconds(5);
 
+  @AutoClose
   private MeshCluster mesh;
-
-  @AfterEach
-  void stopMesh() {
-    if (mesh != null) {
-      mesh.close();
-    }
-  }
 
   @Test
   void theSurvivorWaitsOnNoDepartedNodeAndAfterTheRestartOnlyLiveNodesAreRegistered() {

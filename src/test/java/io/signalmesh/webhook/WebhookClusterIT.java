@@ -11,7 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -37,8 +37,11 @@ class WebhookClusterIT {
   private static final Duration AFTER_RECEIVER_RETURNS = Duration.ofSeconds(60 + 5);
   private static final Duration ARRIVAL = Duration.ofSeconds(15);
 
+  @AutoClose
   private static WebhookReceiver first;
+  @AutoClose
   private static WebhookReceiver second;
+  @AutoClose
   private static MeshCluster mesh;
 
   @BeforeAll
@@ -47,15 +50,6 @@ class WebhookClusterIT {
     second = new WebhookReceiver(SECRET).start();
     mesh = MeshCluster.start("webhooks", 2, "--resume-grace", Integer.toString(GRACE_SECONDS),
         "--webhook-url", first.url(), "--webhook-url", second.url(), "--webhook-secret", SECRET);
-  }
-
-  @AfterAll
-  static void stopMesh() {
-    if (mesh != null) {
-      mesh.close();
-    }
-    first.close();
-    second.close();
   }
 
   @Test
