@@ -7,16 +7,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.signalmesh.session.ClientId;
 import io.signalmesh.session.RoomId;
 import io.signalmesh.testsupport.RedisClusterServers;
+import io.signalmesh.testsupport.RedisExtension;
 import io.signalmesh.testsupport.RedisProcess;
-import io.vertx.core.Vertx;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The outbox contract of the Redis store on a real three-master Redis Cluster, where the events
@@ -29,30 +28,26 @@ class RedisClusterPresenceOutboxTest extends PresenceOutboxContract {
   /** Room enough for every event a test records: none is dropped for a full stream here. */
   private static final int STREAM_CAPACITY = 1_000;
 
-  private static Vertx vertx;
-  private static RedisClusterServers cluster;
+  @RegisterExtension
+  static final RedisExtension<RedisClusterServers> REDIS = RedisExtension.cluster(3);
   private static List<String> streams;
 
   @BeforeAll
-  static void startCluster() {
-    vertx = Vertx.vertx();
-    cluster = RedisClusterServers.start(3);
-    streams = streamsAwayFrom(cluster.ownerOf(RedisPresenceKeys.roomMembers(ROOM)));
+  static void pickStreams() {
+    streams = streamsAwayFrom(cluster().ownerOf(RedisPresenceKeys.roomMembers(ROOM)));
   }
 
-  @AfterAll
-  static void stopCluster() {
-    cluster.close();
-    await(vertx.close());
+  private static RedisClusterServers cluster() {
+    return REDIS.deployment();
   }
 
   /** One stream on each master but {@code roomMaster}: asserted, not assumed. */
   private static List<String> streamsAwayFrom(RedisProcess roomMaster) {
     List<String> found = new ArrayList<>();
     Set<RedisProcess> owners = new HashSet<>();
-    for (int i = 0; found.size() < cluster.masters().size() - 1; i++) {
+    for (int i = 0; found.size() < cluster().masters().size() - 1; i++) {
       String key = "signalmesh:webhooks:{receiver-" + i + "}";
-      RedisProcess owner = cluster.ownerOf(key);
+      RedisProcess owner = cluster().ownerOf(key);
       if (owner != roomMaster && owners.add(owner)) {
         found.add(key);
       }
@@ -62,9 +57,7 @@ class RedisClusterPresenceOutboxTest extends PresenceOutboxContract {
 
   @Override
   protected PresenceStore newEmptyStore() {
-    cluster.flushAll();
-    RedisCalls calls = new RedisCalls(vertx, RedisUrl.parse(cluster.url()), Duration.ofSeconds(2));
-    return new RedisPresenceStore(calls, new OutboxStreams(streams, STREAM_CAPACITY, false));
+    return new RedisPresenceStore(REDIS.emptyCalls(), new OutboxStreams(streams, STREAM_CAPACITY, false));
   }
 
   @Override
@@ -78,7 +71,7 @@ class RedisClusterPresenceOutboxTest extends PresenceOutboxContract {
 
   private static List<String> events(String stream) {
     List<String> bodies = new ArrayList<>();
-    for (Object entry : (List<?>) cluster.call("XRANGE", stream, "-", "+")) {
+    for (Object entry : (List<?>) cluster().call("XRANGE", stream, "-", "+")) {
       bodies.add(((List<?>) ((List<?>) entry).get(1)).get(1).toString());
     }
     return bodies;
@@ -91,9 +84,9 @@ class RedisClusterPresenceOutboxTest extends PresenceOutboxContract {
     for (int i = 0; i < count; i++) {
       RoomId room = new RoomId("spread-" + i);
       rooms.add(room);
-      owners.add(cluster.ownerOf(RedisPresenceKeys.roomMembers(room)));
+      owners.add(cluster().ownerOf(RedisPresenceKeys.roomMembers(room)));
     }
-    assertThat(owners).as("masters holding the rooms").containsExactlyInAnyOrderElementsOf(cluster.masters());
+    assertThat(owners).as("masters holding the rooms").containsExactlyInAnyOrderElementsOf(cluster().masters());
     return rooms;
   }
 
@@ -131,7 +124,7 @@ class RedisClusterPresenceOutboxTest extends PresenceOutboxContract {
   void eventsAreRecordedAfterEveryMasterLostItsScripts() {
     List<RoomId> rooms = roomsOnEveryMaster(30);
     liveAndFinish(rooms.subList(0, 1));
-    cluster.masters().forEach(master -> assertThat(master.command("SCRIPT", "FLUSH")).isEqualTo("OK"));
+    cluster().masters().forEach(master -> assertThat(master.command("SCRIPT", "FLUSH")).isEqualTo("OK"));
 
     liveAndFinish(rooms);
 
@@ -147,10 +140,10 @@ class RedisClusterPresenceOutboxTest extends PresenceOutboxContract {
    */
   @Test
   void aJoinAppliedWhileTheRoomIndexFailedStillStartsTheRoomItsLeaveFinishes() {
-    assertThat(cluster.command("SET", RedisPresenceKeys.ROOMS, "not a sorted set")).isEqualTo("OK");
+    assertThat(cluster().command("SET", RedisPresenceKeys.ROOMS, "not a sorted set")).isEqualTo("OK");
     assertThatThrownBy(() -> join("alice", NODE_A)).isInstanceOf(PresenceUnavailableException.class)
         .hasMessageContaining("WRONGTYPE");
-    assertThat(cluster.command("DEL", RedisPresenceKeys.ROOMS)).isEqualTo("1");
+    assertThat(cluster().command("DEL", RedisPresenceKeys.ROOMS)).isEqualTo("1");
 
     assertThat(leave("alice")).isTrue();
 

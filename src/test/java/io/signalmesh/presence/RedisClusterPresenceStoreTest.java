@@ -7,19 +7,18 @@ import io.signalmesh.presence.PresenceStore.NodeMembership;
 import io.signalmesh.session.ClientId;
 import io.signalmesh.session.RoomId;
 import io.signalmesh.testsupport.RedisClusterServers;
+import io.signalmesh.testsupport.RedisExtension;
 import io.signalmesh.testsupport.RedisProcess;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The presence contract against a real three-master Redis Cluster ({@code redis-cluster://}),
@@ -28,25 +27,16 @@ import org.junit.jupiter.api.Test;
  */
 class RedisClusterPresenceStoreTest extends PresenceStoreContract {
 
-  private static Vertx vertx;
-  private static RedisClusterServers cluster;
-
-  @BeforeAll
-  static void startCluster() {
-    vertx = Vertx.vertx();
-    cluster = RedisClusterServers.start(3);
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    cluster.close();
-    await(vertx.close());
-  }
+  @RegisterExtension
+  static final RedisExtension<RedisClusterServers> REDIS = RedisExtension.cluster(3);
 
   @Override
   protected PresenceStore newEmptyStore() {
-    cluster.flushAll();
-    return new RedisPresenceStore(vertx, RedisUrl.parse(cluster.url()));
+    return new RedisPresenceStore(REDIS.emptyCalls());
+  }
+
+  private static RedisClusterServers cluster() {
+    return REDIS.deployment();
   }
 
   /** Rooms named so that their keys land on every master: asserted, not assumed. */
@@ -56,9 +46,9 @@ class RedisClusterPresenceStoreTest extends PresenceStoreContract {
     for (int i = 0; i < count; i++) {
       RoomId room = new RoomId("spread-" + i);
       rooms.add(room);
-      owners.add(cluster.ownerOf(RedisPresenceKeys.roomMembers(room)));
+      owners.add(cluster().ownerOf(RedisPresenceKeys.roomMembers(room)));
     }
-    assertThat(owners).as("masters holding the rooms").containsExactlyInAnyOrderElementsOf(cluster.masters());
+    assertThat(owners).as("masters holding the rooms").containsExactlyInAnyOrderElementsOf(cluster().masters());
     return rooms;
   }
 
@@ -72,7 +62,7 @@ class RedisClusterPresenceStoreTest extends PresenceStoreContract {
       onA.add(new NodeMembership(room, alice));
       assertThat(joined(room, member("bob-" + room.value(), NODE_B)).others()).containsExactly(alice);
     }
-    for (RedisProcess master : cluster.masters()) {
+    for (RedisProcess master : cluster().masters()) {
       assertThat(Long.parseLong(master.command("DBSIZE"))).as("keys on " + master.address()).isPositive();
     }
 
@@ -108,20 +98,20 @@ class RedisClusterPresenceStoreTest extends PresenceStoreContract {
   @Test
   void aRoomKeepsWorkingWhileAndAfterItsSlotMovesToAnotherMaster() {
     String key = RedisPresenceKeys.roomMembers(ROOM);
-    int slot = cluster.keySlot(key);
-    RedisProcess source = cluster.ownerOfSlot(slot);
-    RedisProcess target = cluster.masters().stream().filter(m -> m != source).findFirst().orElseThrow();
+    int slot = cluster().keySlot(key);
+    RedisProcess source = cluster().ownerOfSlot(slot);
+    RedisProcess target = cluster().masters().stream().filter(m -> m != source).findFirst().orElseThrow();
     Member alice = member("alice", NODE_A);
     joined(ROOM, alice);
 
-    cluster.moveSlot(slot, target, () -> {
+    cluster().moveSlot(slot, target, () -> {
       // the room's hash is on the target already, the slot still names the source: ASK
       assertThat(joined(ROOM, member("bob", NODE_B)).others()).containsExactly(alice);
       assertThat(await(store.members(ROOM))).hasSize(2);
     });
 
     // the old master now answers MOVED
-    assertThat(cluster.ownerOf(key)).isSameAs(target);
+    assertThat(cluster().ownerOf(key)).isSameAs(target);
     assertThat(joined(ROOM, member("carol", NODE_A)).others()).hasSize(2);
     assertThat(await(store.leave(ROOM, new ClientId("alice")))).isTrue();
     assertThat(target.command("HLEN", key)).isEqualTo("2");
@@ -135,13 +125,13 @@ class RedisClusterPresenceStoreTest extends PresenceStoreContract {
    */
   @Test
   void aBurstOfJoinsFromManyEventLoopsCompletesAndTheStoreKeepsAnswering() {
-    RedisPresenceStore patient = new RedisPresenceStore(vertx, RedisUrl.parse(cluster.url()), Duration.ofSeconds(10));
+    RedisPresenceStore patient = new RedisPresenceStore(REDIS.vertx(), RedisUrl.parse(cluster().url()), Duration.ofSeconds(10));
     try {
       List<Future<?>> bursts = new ArrayList<>();
       for (int loop = 0; loop < 8; loop++) {
         String prefix = "burst-" + loop + "-";
         Promise<Void> burst = Promise.promise();
-        ((VertxInternal) vertx).createEventLoopContext().runOnContext(go -> {
+        ((VertxInternal) REDIS.vertx()).createEventLoopContext().runOnContext(go -> {
           List<Future<JoinResult>> joins = new ArrayList<>();
           for (int i = 0; i < 50; i++) {
             joins.add(patient.join(new RoomId(prefix + i), member("alice", NODE_A), 10));
@@ -164,7 +154,7 @@ class RedisClusterPresenceStoreTest extends PresenceStoreContract {
   void joinWorksOnEveryMasterAfterEachLostItsScripts() {
     List<RoomId> rooms = roomsOnEveryMaster(30);
     rooms.forEach(room -> joined(room, member("alice", NODE_A)));
-    cluster.masters().forEach(master -> assertThat(master.command("SCRIPT", "FLUSH")).isEqualTo("OK"));
+    cluster().masters().forEach(master -> assertThat(master.command("SCRIPT", "FLUSH")).isEqualTo("OK"));
 
     for (RoomId room : rooms) {
       assertThat(joined(room, member("bob", NODE_A)).others()).hasSize(1);
