@@ -1,5 +1,6 @@
 package io.signalmesh.cluster;
 
+import io.signalmesh.presence.ChunkedCalls;
 import io.signalmesh.presence.Member;
 import io.signalmesh.presence.PresenceStore;
 import io.signalmesh.presence.PresenceStore.NodeMembership;
@@ -13,7 +14,6 @@ import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
-import java.util.function.Function;
 
 /**
  * Makes the presence store agree with what this node holds, after the store lost data or was
@@ -65,9 +65,10 @@ public final class PresenceReassertion {
 
   /** Completes with the number of memberships written back (stale ones removed are not counted). */
   public Future<Integer> run() {
-    return inChunks(new ArrayList<>(sessions.all()), session -> session.serially(() -> writeBack(session)))
+    return ChunkedCalls.apply(new ArrayList<>(sessions.all()), CONCURRENCY,
+            session -> session.serially(() -> writeBack(session)))
         .compose(written -> presence.membershipsOfNode(nodeId)
-            .compose(held -> inChunks(held, this::removeIfNotHeld))
+            .compose(held -> ChunkedCalls.apply(held, CONCURRENCY, this::removeIfNotHeld))
             .map(removed -> written.stream().mapToInt(Integer::intValue).sum()));
   }
 
@@ -98,25 +99,5 @@ public final class PresenceReassertion {
     return session.serially(() -> session.state() == Session.State.CONNECTED && !session.rooms().contains(room)
         ? presence.leaveIfOnNode(room, session.id(), nodeId)
         : Future.succeededFuture(false));
-  }
-
-  /** Applies {@code call} to every item, {@link #CONCURRENCY} at a time; results in the items' order. */
-  private static <T, R> Future<List<R>> inChunks(List<T> items, Function<T, Future<R>> call) {
-    return inChunks(items, 0, call, new ArrayList<>(items.size()));
-  }
-
-  private static <T, R> Future<List<R>> inChunks(List<T> items, int from, Function<T, Future<R>> call, List<R> results) {
-    if (from >= items.size()) {
-      return Future.succeededFuture(results);
-    }
-    int to = Math.min(items.size(), from + CONCURRENCY);
-    List<Future<R>> chunk = new ArrayList<>(to - from);
-    for (int i = from; i < to; i++) {
-      chunk.add(call.apply(items.get(i)));
-    }
-    return Future.all(chunk).compose(done -> {
-      chunk.forEach(future -> results.add(future.result()));
-      return inChunks(items, to, call, results);
-    });
   }
 }

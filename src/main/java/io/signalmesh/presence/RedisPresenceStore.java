@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import java.util.function.Function;
 
 /**
  * Presence in Redis (standalone, sentinel or cluster; see {@link RedisUrl}) for a mesh of nodes.
@@ -49,7 +48,10 @@ public final class RedisPresenceStore implements PresenceStore {
 
   private static final RedisScript JOIN = RedisScript.fromResource("presence/join.lua", false);
   private static final RedisScript LEAVE = RedisScript.fromResource("presence/leave.lua", false);
-  /** Most Redis calls one operation has in flight at once (the pool holds 16 connections by default). */
+  /**
+   * Most Redis calls one operation over a whole node or page has in flight at once (the pool
+   * holds 16 connections by default), so that it never floods the pool's wait queue.
+   */
   private static final int MAX_CONCURRENT_CALLS = 32;
   private static final Comparator<Member> BY_JOIN_TIME =
       Comparator.comparingLong(Member::joinedAtMillis).thenComparing(m -> m.clientId().value());
@@ -170,7 +172,7 @@ public final class RedisPresenceStore implements PresenceStore {
             }
           }
           return Future.all(cleanups)
-              .compose(done -> inBoundedChunks(new ArrayList<>(byRoom.entrySet()),
+              .compose(done -> ChunkedCalls.apply(new ArrayList<>(byRoom.entrySet()), MAX_CONCURRENT_CALLS,
                   roomClients -> membershipsIn(op, nodeId, roomClients.getKey(), roomClients.getValue())))
               .map(perRoom -> {
                 List<NodeMembership> held = new ArrayList<>();
@@ -257,7 +259,7 @@ public final class RedisPresenceStore implements PresenceStore {
           candidates.add(new RoomId(id.toString()));
         }
       }
-      return inBoundedChunks(candidates, this::roomStillHasMembers).compose(exists -> {
+      return ChunkedCalls.apply(candidates, MAX_CONCURRENT_CALLS, this::roomStillHasMembers).compose(exists -> {
         for (int i = 0; i < candidates.size(); i++) {
           if (exists.get(i)) {
             found.add(candidates.get(i));
@@ -297,29 +299,6 @@ public final class RedisPresenceStore implements PresenceStore {
         }
       }
       return Future.all(cleanups).map(held);
-    });
-  }
-
-  /**
-   * Applies {@code call} to every item, at most {@link #MAX_CONCURRENT_CALLS} at a time, so a big
-   * node or page never floods the connection pool's wait queue. Results keep the items' order.
-   */
-  private static <T, R> Future<List<R>> inBoundedChunks(List<T> items, Function<T, Future<R>> call) {
-    return inBoundedChunks(items, 0, call, new ArrayList<>(items.size()));
-  }
-
-  private static <T, R> Future<List<R>> inBoundedChunks(List<T> items, int from, Function<T, Future<R>> call, List<R> results) {
-    if (from >= items.size()) {
-      return Future.succeededFuture(results);
-    }
-    int to = Math.min(items.size(), from + MAX_CONCURRENT_CALLS);
-    List<Future<R>> chunk = new ArrayList<>(to - from);
-    for (int i = from; i < to; i++) {
-      chunk.add(call.apply(items.get(i)));
-    }
-    return Future.all(chunk).compose(done -> {
-      chunk.forEach(future -> results.add(future.result()));
-      return inBoundedChunks(items, to, call, results);
     });
   }
 
