@@ -8,17 +8,14 @@ import io.signalmesh.session.ClientId;
 import io.signalmesh.session.RoomId;
 import io.signalmesh.testsupport.RedisClusterServers;
 import io.signalmesh.testsupport.RedisExtension;
-import io.signalmesh.testsupport.RedisProcess;
 import io.signalmesh.testsupport.Wait;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Function;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,15 +45,7 @@ class RedisClusterNodeDirectoryTest {
 
   /** {@code count} names whose keys ({@code keyOf}) land on every master. */
   private static List<String> onEveryMaster(String prefix, int count, Function<String, String> keyOf) {
-    List<String> names = new ArrayList<>();
-    Set<RedisProcess> owners = new HashSet<>();
-    for (int i = 0; i < count; i++) {
-      String name = prefix + i;
-      names.add(name);
-      owners.add(cluster().ownerOf(keyOf.apply(name)));
-    }
-    assertThat(owners).as("masters holding " + prefix + "*").containsExactlyInAnyOrderElementsOf(cluster().masters());
-    return names;
+    return OnEveryMaster.names(cluster(), prefix, count, keyOf);
   }
 
   private static List<String> nodesOnEveryMaster() {

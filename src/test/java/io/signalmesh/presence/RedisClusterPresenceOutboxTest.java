@@ -77,19 +77,6 @@ class RedisClusterPresenceOutboxTest extends PresenceOutboxContract {
     return bodies;
   }
 
-  /** Rooms whose keys land on every master: asserted, not assumed. */
-  private static List<RoomId> roomsOnEveryMaster(int count) {
-    List<RoomId> rooms = new ArrayList<>();
-    Set<RedisProcess> owners = new HashSet<>();
-    for (int i = 0; i < count; i++) {
-      RoomId room = new RoomId("spread-" + i);
-      rooms.add(room);
-      owners.add(cluster().ownerOf(RedisPresenceKeys.roomMembers(room)));
-    }
-    assertThat(owners).as("masters holding the rooms").containsExactlyInAnyOrderElementsOf(cluster().masters());
-    return rooms;
-  }
-
   /** Each room's whole life, joins and leaves of two members, as each stream recorded it. */
   private void liveAndFinish(List<RoomId> rooms) {
     for (RoomId room : rooms) {
@@ -111,7 +98,7 @@ class RedisClusterPresenceOutboxTest extends PresenceOutboxContract {
 
   @Test
   void changesInRoomsOnEveryMasterReachEveryStreamInOrder() {
-    List<RoomId> rooms = roomsOnEveryMaster(30);
+    List<RoomId> rooms = OnEveryMaster.rooms(cluster(), 30);
 
     liveAndFinish(rooms);
 
@@ -122,7 +109,7 @@ class RedisClusterPresenceOutboxTest extends PresenceOutboxContract {
 
   @Test
   void eventsAreRecordedAfterEveryMasterLostItsScripts() {
-    List<RoomId> rooms = roomsOnEveryMaster(30);
+    List<RoomId> rooms = OnEveryMaster.rooms(cluster(), 30);
     liveAndFinish(rooms.subList(0, 1));
     cluster().masters().forEach(master -> assertThat(master.command("SCRIPT", "FLUSH")).isEqualTo("OK"));
 

@@ -14,9 +14,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.internal.VertxInternal;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -39,22 +37,9 @@ class RedisClusterPresenceStoreTest extends PresenceStoreContract {
     return REDIS.deployment();
   }
 
-  /** Rooms named so that their keys land on every master: asserted, not assumed. */
-  private static List<RoomId> roomsOnEveryMaster(int count) {
-    List<RoomId> rooms = new ArrayList<>();
-    Set<RedisProcess> owners = new HashSet<>();
-    for (int i = 0; i < count; i++) {
-      RoomId room = new RoomId("spread-" + i);
-      rooms.add(room);
-      owners.add(cluster().ownerOf(RedisPresenceKeys.roomMembers(room)));
-    }
-    assertThat(owners).as("masters holding the rooms").containsExactlyInAnyOrderElementsOf(cluster().masters());
-    return rooms;
-  }
-
   @Test
   void everyOperationWorksWithRoomsOnEveryMaster() {
-    List<RoomId> rooms = roomsOnEveryMaster(30);
+    List<RoomId> rooms = OnEveryMaster.rooms(cluster(), 30);
     List<NodeMembership> onA = new ArrayList<>();
     for (RoomId room : rooms) {
       Member alice = member("alice-" + room.value(), NODE_A);
@@ -81,7 +66,7 @@ class RedisClusterPresenceStoreTest extends PresenceStoreContract {
 
   @Test
   void roomsPagesInIdOrderAcrossMasters() {
-    List<RoomId> rooms = roomsOnEveryMaster(12);
+    List<RoomId> rooms = OnEveryMaster.rooms(cluster(), 12);
     rooms.forEach(room -> joined(room, member("alice", NODE_A)));
     List<String> expected = rooms.stream().map(RoomId::value).sorted().toList();
 
@@ -152,7 +137,7 @@ class RedisClusterPresenceStoreTest extends PresenceStoreContract {
 
   @Test
   void joinWorksOnEveryMasterAfterEachLostItsScripts() {
-    List<RoomId> rooms = roomsOnEveryMaster(30);
+    List<RoomId> rooms = OnEveryMaster.rooms(cluster(), 30);
     rooms.forEach(room -> joined(room, member("alice", NODE_A)));
     cluster().masters().forEach(master -> assertThat(master.command("SCRIPT", "FLUSH")).isEqualTo("OK"));
 
