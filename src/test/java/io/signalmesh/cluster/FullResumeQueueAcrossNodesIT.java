@@ -34,7 +34,7 @@ class FullResumeQueueAcrossNodesIT {
       peer.expect("participant-joined");
       away.dropConnection();
       Wait.until("node 2 to notice the dropped connection", Duration.ofSeconds(10),
-          () -> logOf(1).contains("connection lost, waiting for resume"));
+          () -> mesh.node(1).logText().contains("connection lost, waiting for resume"));
       for (int i = 0; i <= QUEUE; i++) {
         peer.relay("ice-candidate", away.id(), new JsonObject().put("seq", i));
       }
@@ -83,13 +83,5 @@ class FullResumeQueueAcrossNodesIT {
     client.sync();
     client.assertNone("ice-candidate");
     return seqs;
-  }
-
-  private String logOf(int node) {
-    try {
-      return java.nio.file.Files.readString(mesh.node(node).log());
-    } catch (java.io.IOException e) {
-      return "";
-    }
   }
 }

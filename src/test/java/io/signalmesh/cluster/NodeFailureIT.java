@@ -40,7 +40,7 @@ class NodeFailureIT {
       long killedAt = System.nanoTime();
       mesh.node(1).kill();
       Wait.until("the survivor to notice the dead node (documented: within 10 s)", DETECTION_BOUND,
-          () -> logOf(0).contains("node stopped heartbeating"));
+          () -> mesh.node(0).logText().contains("node stopped heartbeating"));
       JsonObject disconnected = survivor.expectWithin("peer-disconnected", REAP_BOUND);
       assertThat(disconnected.getString("clientId")).isEqualTo(doomed.id());
       JsonObject left = survivor.expectWithin("participant-left", Duration.ofSeconds(5));
@@ -99,7 +99,8 @@ class NodeFailureIT {
         JsonObject left = peer.expectWithin("participant-left", REAP_BOUND);
         assertThat(left.getString("participantId")).isEqualTo(doomed.id());
         assertThat(left.getString("reason")).isEqualTo("node-failure");
-        Wait.until("the reaping to finish", Duration.ofSeconds(10), () -> logOf(0).contains("reaped dead node"));
+        Wait.until("the reaping to finish", Duration.ofSeconds(10),
+            () -> mesh.node(0).logText().contains("reaped dead node"));
         peer.sync();
         peer.assertNone("participant-left");
         String stored = mesh.redis().command("HGET", "signalmesh:room:{k-room}:members", mover.id());
@@ -119,7 +120,7 @@ class NodeFailureIT {
       peer.expect("participant-joined");
       mover.dropConnection();
       Wait.until("node 2 to notice the dropped connection", Duration.ofSeconds(10),
-          () -> logOf(1).contains("connection lost, waiting for resume"));
+          () -> mesh.node(1).logText().contains("connection lost, waiting for resume"));
       peer.relay("offer", mover.id(), new JsonObject().put("sdp", "queued"));
       try (TestClient resumed = mesh.node(0).resume(mover.sessionToken())) {
         assertThat(resumed.connected().getBoolean("resumed")).isTrue();
@@ -130,14 +131,6 @@ class NodeFailureIT {
         peer.sync();
         peer.assertNone("participant-left");
       }
-    }
-  }
-
-  private String logOf(int node) {
-    try {
-      return java.nio.file.Files.readString(mesh.node(node).log());
-    } catch (java.io.IOException e) {
-      return "";
     }
   }
 }

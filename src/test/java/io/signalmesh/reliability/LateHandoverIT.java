@@ -32,7 +32,7 @@ class LateHandoverIT {
       peer.expect("participant-joined");
       mover.dropConnection();
       Wait.until("node 2 to notice the dropped connection", Duration.ofSeconds(10),
-          () -> logOf(1).contains("connection lost, waiting for resume"));
+          () -> mesh.node(1).logText().contains("connection lost, waiting for resume"));
       for (int i = 0; i < 3; i++) {
         peer.relay("ice-candidate", mover.id(), new JsonObject().put("seq", i));
       }
@@ -48,7 +48,7 @@ class LateHandoverIT {
       }
       try (resumed) {
         assertThat(resumed.connected().getBoolean("resumed")).isTrue();
-        assertThat(logOf(0)).contains("previous node did not hand over");
+        assertThat(mesh.node(0).logText()).contains("previous node did not hand over");
         for (int i = 0; i < 3; i++) {
           assertThat(resumed.expectWithin("ice-candidate", Duration.ofSeconds(15)).getInteger("seq")).isEqualTo(i);
         }
@@ -67,13 +67,5 @@ class LateHandoverIT {
     java.util.Map<String, JsonObject> listed = MeshChecks.listedBy(mesh.node(node));
     JsonObject self = listed == null ? null : listed.get(mesh.node(node).nodeId());
     return self == null ? -1 : self.getInteger("unconfirmedFrames", -1);
-  }
-
-  private String logOf(int node) {
-    try {
-      return java.nio.file.Files.readString(mesh.node(node).log());
-    } catch (java.io.IOException e) {
-      return "";
-    }
   }
 }

@@ -8,8 +8,6 @@ import io.signalmesh.testsupport.TestClient;
 import io.signalmesh.testsupport.Wait;
 import io.signalmesh.testsupport.netns.RelayLedger;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -72,9 +70,9 @@ class PauseIT {
       alice.assertNone("participant-left");
       alice.assertNone("peer-disconnected");
       assertThat(mesh.redis().command("HLEN", "signalmesh:room:{s-room}:members")).isEqualTo("2");
-      assertThat(log(mesh.node(0))).as("the survivor never declared it dead nor parked its frames")
+      assertThat(mesh.node(0).logText()).as("the survivor never declared it dead nor parked its frames")
           .doesNotContain("node stopped heartbeating").doesNotContain("parking its frames");
-      assertThat(log(paused)).doesNotContain("declared this node dead");
+      assertThat(paused.logText()).doesNotContain("declared this node dead");
     }
   }
 
@@ -164,7 +162,7 @@ class PauseIT {
         alice.relay("ice-candidate", bob.id(), new JsonObject().put("seq", i));
       }
       Wait.until("the survivor to declare the paused node dead", Duration.ofSeconds(15),
-          () -> log(survivor).contains("node stopped heartbeating"));
+          () -> survivor.logText().contains("node stopped heartbeating"));
       for (int i = 5; i < 10; i++) {
         alice.relay("ice-candidate", bob.id(), new JsonObject().put("seq", i));
       }
@@ -184,7 +182,7 @@ class PauseIT {
         alice.relay("offer", resumed.id(), new JsonObject().put("sdp", "after"));
         assertThat(resumed.expect("offer").getString("sdp")).isEqualTo("after");
         Wait.until("the survivor to reap the paused node's earlier run", Duration.ofSeconds(30),
-            () -> log(survivor).contains("reaped dead node"));
+            () -> survivor.logText().contains("reaped dead node"));
         alice.sync();
         alice.assertNone("participant-left");
         alice.assertNone("peer-disconnected");
@@ -263,7 +261,7 @@ class PauseIT {
         assertThat(ledger.othersOf(client)).as("what else %s got", client.id()).noneMatch(m -> java.util.List.of(
             "participant-left", "peer-disconnected", "reconnect").contains(m.getString("type")));
       }
-      assertThat(log(paused)).as("never declared dead").doesNotContain("declared this node dead");
+      assertThat(paused.logText()).as("never declared dead").doesNotContain("declared this node dead");
       assertThat(mesh.redis().command("EXISTS", "signalmesh:node:{" + paused.nodeId() + "}:dead")).isEqualTo("0");
 
       Wait.until("both nodes to see one cluster of two", Duration.ofSeconds(30),
@@ -316,14 +314,6 @@ class PauseIT {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
-    }
-  }
-
-  private static String log(NodeProcess node) {
-    try {
-      return Files.readString(node.log());
-    } catch (IOException e) {
-      return "";
     }
   }
 }

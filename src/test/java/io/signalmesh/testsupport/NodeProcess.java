@@ -99,6 +99,15 @@ public final class NodeProcess implements AutoCloseable {
     return log;
   }
 
+  /** What the node printed so far, over all its runs; empty before it printed anything. */
+  public String logText() {
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
   public TestClient connect() {
     return TestClient.connect("ws://127.0.0.1:" + port + "/ws");
   }

@@ -7,8 +7,6 @@ import io.signalmesh.testsupport.MeshCluster;
 import io.signalmesh.testsupport.TestClient;
 import io.signalmesh.testsupport.Wait;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AutoClose;
@@ -102,10 +100,11 @@ class WebhookClusterIT {
       alone.join("lonely-room");
       survivor.expect("participant-joined");
       Wait.until("the doomed node to hold events it failed to deliver", ARRIVAL,
-          () -> logOf(1).contains("webhook delivery failed") && pendingOn(mesh.node(1).nodeId()) > 0);
+          () -> mesh.node(1).logText().contains("webhook delivery failed") && pendingOn(mesh.node(1).nodeId()) > 0);
       mesh.node(1).kill();
 
-      Wait.until("the survivor to reap the dead node", REAP_BOUND, () -> logOf(0).contains("reaped dead node"));
+      Wait.until("the survivor to reap the dead node", REAP_BOUND,
+          () -> mesh.node(0).logText().contains("reaped dead node"));
       first.answerWith(200);
       second.answerWith(200);
 
@@ -143,13 +142,5 @@ class WebhookClusterIT {
       pending += Integer.parseInt(reply.substring(1));
     }
     return pending;
-  }
-
-  private static String logOf(int node) {
-    try {
-      return Files.readString(mesh.node(node).log());
-    } catch (IOException e) {
-      return "";
-    }
   }
 }
