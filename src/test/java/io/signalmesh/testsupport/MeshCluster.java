@@ -2,7 +2,9 @@ package io.signalmesh.testsupport;
 
 /**
  * A real mesh for a test: a redis-server and N node processes clustered over loopback (a
- * {@link NodeGroup} on a {@link RedisServer} of its own).
+ * {@link NodeGroup} on a {@link RedisServer} of its own). A test holds it in an {@code @AutoClose}
+ * field, so that JUnit closes it after the test (after the test's own {@code @AfterEach}), whether
+ * the test passed or not.
  */
 public final class MeshCluster implements AutoCloseable {
 
