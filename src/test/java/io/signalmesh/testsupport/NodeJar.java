@@ -43,6 +43,15 @@ public final class NodeJar {
     return log;
   }
 
+  /** What a node wrote to {@code log} so far; empty before it wrote anything. */
+  public static String logText(Path log) {
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
   private static String javaBinary() {
     return ProcessHandle.current().info().command().orElse("java");
   }

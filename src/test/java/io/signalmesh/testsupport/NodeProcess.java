@@ -101,11 +101,7 @@ public final class NodeProcess implements AutoCloseable {
 
   /** What the node printed so far, over all its runs; empty before it printed anything. */
   public String logText() {
-    try {
-      return Files.readString(log);
-    } catch (IOException e) {
-      return "";
-    }
+    return NodeJar.logText(log);
   }
 
   public TestClient connect() {

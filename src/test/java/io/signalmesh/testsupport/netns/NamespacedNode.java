@@ -10,7 +10,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -97,11 +96,7 @@ public final class NamespacedNode implements AutoCloseable {
   }
 
   public String logText() {
-    try {
-      return Files.readString(log);
-    } catch (IOException e) {
-      return "";
-    }
+    return NodeJar.logText(log);
   }
 
   /** A client connected to this node directly (not through the load balancer). */
