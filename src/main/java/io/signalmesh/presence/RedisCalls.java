@@ -1,6 +1,7 @@
 package io.signalmesh.presence;
 
 import io.signalmesh.metrics.SignalingMetrics;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -102,14 +103,23 @@ public final class RedisCalls {
     return timed(op, subject, script.run(redis, keys, args));
   }
 
-  /** Fails with PresenceUnavailableException if {@code call} fails or takes longer than the timeout. */
+  /**
+   * Fails with PresenceUnavailableException if {@code call} fails or takes longer than the timeout.
+   *
+   * <p>The result reaches the caller on the caller's own context (its event loop), as Vert.x's own
+   * clients do. The shared connections answer on the context that opened them; continuing there
+   * would let a session's next frame, read on its own loop, overtake what the continuation still
+   * does for an earlier one: a joiner's offer could reach another node before the join
+   * announcement that names the joiner, and the peer's answer be refused as {@code unknown-peer}.
+   */
   <T> Future<T> timed(String op, String subject, Future<T> call) {
+    Context caller = Vertx.currentContext();
     Promise<T> promise = Promise.promise();
     long started = System.nanoTime();
     promise.future().onComplete(done -> metrics.redisCall(op, System.nanoTime() - started, done.succeeded()));
     long timer = vertx.setTimer(timeoutMillis, id -> promise.tryFail(new PresenceUnavailableException(
         op + " (" + subject + "): Redis did not answer within " + timeoutMillis + " ms")));
-    call.onComplete(result -> {
+    call.onComplete(result -> onContext(caller, () -> {
       vertx.cancelTimer(timer);
       if (result.succeeded()) {
         promise.tryComplete(result.result());
@@ -117,8 +127,17 @@ public final class RedisCalls {
         promise.tryFail(new PresenceUnavailableException(
             op + " (" + subject + "): Redis failed: " + describe(result.cause()), result.cause()));
       }
-    });
+    }));
     return promise.future();
+  }
+
+  /** Runs {@code action} on {@code context}: right away when already there (or when there is none), else as a task on it. */
+  private static void onContext(Context context, Runnable action) {
+    if (context == null || Vertx.currentContext() == context) {
+      action.run();
+    } else {
+      context.runOnContext(ignored -> action.run());
+    }
   }
 
   public Future<Void> close() {

@@ -152,7 +152,7 @@ public final class SessionLifecycle {
     mesh.forwards().clear(record.clientId());
     handedOver.forget(record.clientId());
     sessions.add(session);
-    return askHandover(record, HANDOVER_TIMEOUT_MILLIS)
+    return askHandover(record, HANDOVER_TIMEOUT_MILLIS, true)
         .compose(handover -> membership.adopt(session, record.rooms()).map(handover))
         .compose(handover -> {
           String greeting = ServerMessages.connected(session.id(), resumeToken, iceServers.apply(session.id()), true);
@@ -188,7 +188,8 @@ public final class SessionLifecycle {
   /** What the previous node answered: the frames it kept (null if it did not hand over), and whether it answered at all. */
   private record Handover(List<String> frames, boolean answered) {}
 
-  private Future<Handover> askHandover(SessionRecord record, long timeoutMillis) {
+  /** @param first the request of the resume itself (logged), not one of the polls while settling (debug only: one every 500 ms) */
+  private Future<Handover> askHandover(SessionRecord record, long timeoutMillis, boolean first) {
     if (record.nodeId().equals(mesh.nodeId())) {
       // a session this node gave up (cut off, or fenced) and no longer holds: nothing to hand over
       return Future.succeededFuture(new Handover(List.of(), true));
@@ -198,8 +199,10 @@ public final class SessionLifecycle {
         .recover(failure -> {
           // 404: the node is up but does not hold the session (fenced, restarted, or handed it on already)
           boolean answered = failure instanceof ReplyException reply && reply.failureType() == ReplyFailure.RECIPIENT_FAILURE;
-          LOG.atInfo().addKeyValue("clientId", record.clientId()).addKeyValue("previousNode", record.nodeId())
-              .addKeyValue("error", failure.getMessage()).log("previous node did not hand over; taking the session from the directory");
+          (first ? LOG.atInfo() : LOG.atDebug()).addKeyValue("clientId", record.clientId())
+              .addKeyValue("previousNode", record.nodeId()).addKeyValue("error", failure.getMessage())
+              .log(first ? "previous node did not hand over; taking the session from the directory"
+                  : "previous node still does not hand over; waiting for it or for its death declaration");
           return Future.succeededFuture(new Handover(null, answered));
         });
   }
@@ -220,7 +223,7 @@ public final class SessionLifecycle {
         return mesh.parked().take(client);
       }
       return after(SETTLE_POLL_MILLIS)
-          .compose(ignored -> askHandover(record, SETTLE_POLL_MILLIS * 2))
+          .compose(ignored -> askHandover(record, SETTLE_POLL_MILLIS * 2, false))
           .compose(handover -> handover.frames() == null
               ? settle(record, handover.answered(), deadline)
               : mesh.parked().take(client).otherwise(List.of()).map(parked -> {
