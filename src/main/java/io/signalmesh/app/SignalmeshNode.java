@@ -234,7 +234,7 @@ public final class SignalmeshNode {
     }
   }
 
-  private static boolean deliverFromInbox(MeshRouter router, ClientId target, String frame) {
+  private static boolean deliverFromInbox(MeshRouter router, ClientId target, byte[] frame) {
     if (router.deliverLocal(target, frame) == Session.Delivery.REFUSED) {
       LOG.atInfo().addKeyValue("clientId", target).log("frame from another node not taken: client gone or its resume queue is full");
       return false;

@@ -18,8 +18,8 @@ final class GivenUpRoomEvents {
   /** A member of a room, as room events name it. */
   record Key(RoomId room, ClientId member) {}
 
-  /** The last event given up for the key: joined or left, with the frame and the clients it was for. */
-  record Event(Key key, boolean joined, String frame, List<ClientId> targets) {}
+  /** The last event given up for the key: joined or left, with the frame (its UTF-8 bytes) and the clients it was for. */
+  record Event(Key key, boolean joined, byte[] frame, List<ClientId> targets) {}
 
   private final ConcurrentHashMap<String, ConcurrentHashMap<Key, Event>> byNode = new ConcurrentHashMap<>();
 

@@ -7,7 +7,6 @@ import io.signalmesh.session.ClientId;
 import io.signalmesh.session.RoomId;
 import io.signalmesh.session.Session;
 import io.signalmesh.session.SessionRegistry;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -15,6 +14,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Delivers frames to clients wherever they are: straight to the session when it is on this
@@ -42,7 +42,8 @@ public final class MeshRouter {
   }
 
   /**
-   * Relays a frame (its UTF-8 bytes) to a peer that shares a room with the sender.
+   * Relays a frame (its UTF-8 bytes, not to be changed afterwards: written, or sent to the
+   * target's node, as they are) to a peer that shares a room with the sender.
    *
    * A target on a node that died gets the frame parked for its resume; a target on a live node
    * that does not confirm it in time means an {@code unavailable} error for the sender (see
@@ -58,14 +59,10 @@ public final class MeshRouter {
       throw new SignalingException(ErrorCode.UNKNOWN_PEER, "no peer " + target + " in your rooms");
     }
     if (!member.nodeId().equals(nodeId)) {
-      inbox.relay(member.nodeId(), sender.id(), target, new String(frame, StandardCharsets.UTF_8));
+      inbox.relay(member.nodeId(), sender.id(), target, frame);
       return true;
     }
-    Session session = sessions.get(target);
-    Session.Delivery delivery = session != null
-        ? session.deliverUtf8(frame)
-        : deliverLocal(target, new String(frame, StandardCharsets.UTF_8));
-    switch (delivery) {
+    switch (deliverLocal(target, frame)) {
       case SENT, QUEUED -> { }
       case REFUSED -> throw new SignalingException(ErrorCode.UNAVAILABLE,
           "peer " + target + " cannot take messages now (reconnecting with a full queue, or gone)");
@@ -121,14 +118,25 @@ public final class MeshRouter {
    */
   public Session.Delivery deliverLocal(ClientId target, String frame) {
     Session session = sessions.get(target);
-    if (session != null) {
-      return session.deliver(frame);
-    }
+    return session != null ? session.deliver(frame) : forward(target, node -> sendTo(node, List.of(target), frame));
+  }
+
+  /**
+   * {@link #deliverLocal} for a frame given as its UTF-8 bytes (a relay, or what another node
+   * sent): written, or sent on, as they are.
+   */
+  public Session.Delivery deliverLocal(ClientId target, byte[] frame) {
+    Session session = sessions.get(target);
+    return session != null ? session.deliverUtf8(frame)
+        : forward(target, node -> inbox.sendUtf8(node, List.of(target), frame));
+  }
+
+  private Session.Delivery forward(ClientId target, Consumer<String> sendToNode) {
     String movedTo = forwards.nodeOf(target);
     if (movedTo == null) {
       return Session.Delivery.REFUSED;
     }
-    sendTo(movedTo, List.of(target), frame);
+    sendToNode.accept(movedTo);
     return Session.Delivery.SENT;
   }
 

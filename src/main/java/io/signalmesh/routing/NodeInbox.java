@@ -14,6 +14,7 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -24,8 +25,9 @@ import org.slf4j.LoggerFactory;
 /**
  * This node's one event-bus consumer (never one per peer: every clustered consumer is a
  * cluster-wide registration, eclipse-vertx/vert.x#3797), and the way to reach other nodes'
- * inboxes. A message carries a ready client frame as a Buffer and, in headers, whom it is for
- * and any room-view change that comes with it, so nothing is re-modelled on the way.
+ * inboxes. A message carries a ready client frame as a Buffer (its UTF-8 bytes, handed to the
+ * clients as they are, never decoded on the way) and, in headers, whom it is for and any
+ * room-view change that comes with it, so nothing is re-modelled on the way.
  *
  * <p>What it delivers it acknowledges right away (not only on the periodic ack): a crash can then
  * double only a frame it catches between the two writes. Frames for clients are handed on only
@@ -176,8 +178,12 @@ public final class NodeInbox {
   /** Hands a frame from another node to a client of this node. */
   @FunctionalInterface
   public interface Recipients {
-    /** False if the client could not take it (its resume queue is full, or it is not here): its sender is told. */
-    boolean deliver(ClientId client, String frame);
+    /**
+     * The frame as its UTF-8 bytes (valid UTF-8, shared by every client it is for: not to be
+     * changed). False if the client could not take it (its resume queue is full, or it is not
+     * here): its sender is told.
+     */
+    boolean deliver(ClientId client, byte[] frame);
   }
 
   /** Gives up a local session to the node it resumed on. */
@@ -229,19 +235,29 @@ public final class NodeInbox {
    * caller can keep the frame elsewhere instead of losing it silently.
    */
   public void send(String node, List<ClientId> targets, String frame) {
+    sendUtf8(node, targets, utf8(frame));
+  }
+
+  /** {@link #send} for a frame given as its UTF-8 bytes (not to be changed afterwards). */
+  public void sendUtf8(String node, List<ClientId> targets, byte[] frame) {
     link(node).send(targets, frame, options(targets), null);
   }
 
   /**
-   * Relays a client's frame to a client held by {@code node}. If that node lives but does not
-   * confirm it in time, the sender gets an {@code unavailable} error naming the target.
+   * Relays a client's frame (its UTF-8 bytes, not to be changed afterwards) to a client held by
+   * {@code node}. If that node lives but does not confirm it in time, the sender gets an
+   * {@code unavailable} error naming the target.
    */
-  public void relay(String node, ClientId sender, ClientId target, String frame) {
+  public void relay(String node, ClientId sender, ClientId target, byte[] frame) {
     link(node).send(List.of(target), frame, options(List.of(target)), sender);
   }
 
   /** Tells {@code node} that {@code member} joined (it updates its view) and hands it the frame for its clients. */
   public void sendJoined(String node, List<ClientId> targets, RoomId room, Member member, String frame) {
+    sendJoined(node, targets, room, member, utf8(frame));
+  }
+
+  private void sendJoined(String node, List<ClientId> targets, RoomId room, Member member, byte[] frame) {
     JsonObject encoded = new JsonObject()
         .put("id", member.clientId().value()).put("node", member.nodeId())
         .put("name", member.name()).put("metadata", member.metadata()).put("at", member.joinedAtMillis());
@@ -253,6 +269,10 @@ public final class NodeInbox {
 
   /** Tells {@code node} that {@code member} left the room and hands it the frame for its clients. */
   public void sendLeft(String node, List<ClientId> targets, RoomId room, ClientId member, String frame) {
+    sendLeft(node, targets, room, member, utf8(frame));
+  }
+
+  private void sendLeft(String node, List<ClientId> targets, RoomId room, ClientId member, byte[] frame) {
     DeliveryOptions options = options(targets).addHeader(EVENT, LEFT).addHeader(ROOM, room.value())
         .addHeader(MEMBER, member.value());
     givenUpRoomEvents.superseded(node, room, member);
@@ -302,8 +322,8 @@ public final class NodeInbox {
         continue;
       }
       for (ClientId target : pending.targets) {
-        deliver.deliver(pending.origin, ServerMessages.undelivered(target, typeOf(pending.frame),
-            NodeLink.GIVE_UP_AFTER_MILLIS / 1000));
+        deliver.deliver(pending.origin, utf8(ServerMessages.undelivered(target, typeOf(pending.frame),
+            NodeLink.GIVE_UP_AFTER_MILLIS / 1000)));
       }
     }
     if (!roomEvents.isEmpty()) {
@@ -357,15 +377,19 @@ public final class NodeInbox {
    * the frame could not be parked for it, or it is not there): its sender gets an error naming
    * the target, as when the target is on the sender's node.
    */
-  private void declined(ClientId origin, ClientId target, String frame) {
+  private void declined(ClientId origin, ClientId target, byte[] frame) {
     LOG.atInfo().addKeyValue("clientId", origin).addKeyValue("targetId", target)
         .log("relay not taken by its target (resume queue full, or gone); its sender told");
-    deliver.deliver(origin, ServerMessages.notTaken(target, typeOf(frame)));
+    deliver.deliver(origin, utf8(ServerMessages.notTaken(target, typeOf(frame))));
   }
 
-  private static String typeOf(String frame) {
+  private static byte[] utf8(String frame) {
+    return frame.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static String typeOf(byte[] frame) {
     try {
-      return new JsonObject(frame).getString("type");
+      return new JsonObject(Buffer.buffer(frame)).getString("type");
     } catch (RuntimeException e) {
       return null;
     }
@@ -497,7 +521,7 @@ public final class NodeInbox {
         return;
       }
       applyRoomEvent(headers, views);
-      String frame = message.body().toString();
+      byte[] frame = message.body().getBytes();
       String to = headers.get(TO);
       boolean taken = true;
       if (to != null && !to.isEmpty()) {

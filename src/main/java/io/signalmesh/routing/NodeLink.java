@@ -1,5 +1,6 @@
 package io.signalmesh.routing;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ConnectTimeoutException;
 import io.signalmesh.session.ClientId;
 import io.vertx.core.Future;
@@ -9,7 +10,9 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.internal.buffer.BufferInternal;
 import java.net.ConnectException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,6 +50,10 @@ import org.slf4j.LoggerFactory;
  * it: a node that restarted, or rejoined after it was declared dead, drops (unacknowledged) what
  * was meant for its earlier run, which this side parks once it sees that run dead. Until a run
  * has acknowledged anything (a new link, or after the link broke) frames name none.
+ *
+ * <p>A frame is held as its UTF-8 bytes, the body of the event-bus message as they are: a relay
+ * keeps the sender's bytes from the read to the receiving node's write, and a frame sent again
+ * is not encoded again. Only a parked frame is decoded (Redis keeps it as text).
  */
 final class NodeLink {
 
@@ -75,17 +82,20 @@ final class NodeLink {
   static final String BY_RUN = "by-run";
   private static final Logger LOG = LoggerFactory.getLogger(NodeLink.class);
 
-  /** A frame sent and not yet acknowledged; {@code origin} is the client that sent it, if it is a relay. */
+  /**
+   * A frame sent and not yet acknowledged: its UTF-8 bytes (never changed: shared by every
+   * sending of it); {@code origin} is the client that sent it, if it is a relay.
+   */
   static final class Pending {
     final long seq;
     final long firstSentMillis;
     final List<ClientId> targets;
-    final String frame;
+    final byte[] frame;
     final MultiMap headers;
     final ClientId origin;
     long lastSentNanos;
 
-    Pending(long seq, long firstSentMillis, long nowNanos, List<ClientId> targets, String frame, MultiMap headers,
+    Pending(long seq, long firstSentMillis, long nowNanos, List<ClientId> targets, byte[] frame, MultiMap headers,
         ClientId origin) {
       this.seq = seq;
       this.firstSentMillis = firstSentMillis;
@@ -122,7 +132,7 @@ final class NodeLink {
   /** Told of a relay its target did not take: its resume queue is full, or it is gone. */
   @FunctionalInterface
   interface NotTaken {
-    void notTaken(ClientId origin, ClientId target, String frame);
+    void notTaken(ClientId origin, ClientId target, byte[] frame);
   }
 
   /**
@@ -141,7 +151,8 @@ final class NodeLink {
     this.notTaken = notTaken;
   }
 
-  void send(List<ClientId> targets, String frame, DeliveryOptions options, ClientId origin) {
+  /** Sends a frame given as its UTF-8 bytes, which must not change afterwards (they are sent again as they are). */
+  void send(List<ClientId> targets, byte[] frame, DeliveryOptions options, ClientId origin) {
     List<Pending> dropped = List.of();
     synchronized (this) {
       long now = System.nanoTime();
@@ -333,7 +344,9 @@ final class NodeLink {
     if (peerRun != null) {
       options.addHeader(TO_RUN, peerRun);
     }
-    eventBus.<Buffer>sender(address, options).write(Buffer.buffer(pending.frame)).onFailure(this::writeFailed);
+    // the bytes wrapped, not copied: the event bus copies them into the message it writes to the node
+    Buffer body = BufferInternal.buffer(Unpooled.wrappedBuffer(pending.frame));
+    eventBus.<Buffer>sender(address, options).write(body).onFailure(this::writeFailed);
   }
 
   /**
@@ -362,13 +375,14 @@ final class NodeLink {
   }
 
   /** Parks the frame for its targets' resume; a relay's sender is told if its target's parked inbox is full. */
-  private void park(List<ClientId> targets, String frame, ClientId origin) {
-    if (frame.isEmpty()) {
+  private void park(List<ClientId> targets, byte[] frame, ClientId origin) {
+    if (frame.length == 0) {
       return;
     }
+    String text = new String(frame, StandardCharsets.UTF_8);
     for (ClientId target : targets) {
       // chained, so a client's frames are parked in the order they were sent
-      parking = parking.transform(ignored -> parked.park(target, frame).onSuccess(kept -> {
+      parking = parking.transform(ignored -> parked.park(target, text).onSuccess(kept -> {
         if (!kept && origin != null) {
           notTaken.notTaken(origin, target, frame);
         }

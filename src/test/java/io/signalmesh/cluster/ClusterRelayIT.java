@@ -3,8 +3,10 @@ package io.signalmesh.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.signalmesh.testsupport.MeshCluster;
+import io.signalmesh.testsupport.RawWebSocket;
 import io.signalmesh.testsupport.TestClient;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,6 +50,54 @@ class ClusterRelayIT {
         assertThat(got.getString("senderId")).isEqualTo(ada.id());
         assertThat(got.getString("sdp")).isEqualTo("v=0 " + type);
         assertThat(got.containsKey("targetId")).isFalse();
+      }
+    }
+  }
+
+  /**
+   * Valid JSON that a decode and re-encode of the text, or a parse, could alter: escapes,
+   * number forms, non-ASCII text of two, three and four bytes.
+   */
+  private static String unusualOffer(String targetId) {
+    return "{\"type\":\"offer\",\"targetId\":\"" + targetId + "\",\"sdp\":\"v=0\\r\\na=\\u00e9 \\\"q\\\" \\/ é€😀\","
+        + "\"n\":1.0e+2,\"z\":-0,\"big\":123456789012345678901234567890}";
+  }
+
+  @Test
+  void aRelayReachesAPeerOnAnotherNodeByteForByteAsItReachesOneOnTheSameNode() {
+    try (TestClient ada = mesh.node(0).connect(); RawWebSocket bob = RawWebSocket.connect(mesh.node(1).port(), "/ws");
+        RawWebSocket cyd = RawWebSocket.connect(mesh.node(0).port(), "/ws")) {
+      ada.join("x-bytes");
+      String bobId = joinRaw(bob, "x-bytes");
+      String cydId = joinRaw(cyd, "x-bytes");
+      ada.expect("participant-joined", m -> bobId.equals(m.getString("participantId")));
+      ada.expect("participant-joined", m -> cydId.equals(m.getString("participantId")));
+
+      ada.sendText(unusualOffer(bobId));
+      ada.sendText(unusualOffer(cydId));
+
+      byte[] acrossNodes = nextOffer(bob);
+      byte[] sameNode = nextOffer(cyd);
+      assertThat(new String(acrossNodes, StandardCharsets.UTF_8))
+          .contains("\"sdp\":\"v=0\\r\\na=\\u00e9 \\\"q\\\" \\/ é€😀\",\"n\":1.0e+2,\"z\":-0,\"big\":123456789012345678901234567890");
+      assertThat(acrossNodes).isEqualTo(sameNode);
+    }
+  }
+
+  private static String joinRaw(RawWebSocket client, String room) {
+    String id = client.expect("connected").getString("clientId");
+    client.sendText(new JsonObject().put("type", "join-room").put("roomId", room));
+    client.expect("room-participants");
+    return id;
+  }
+
+  /** The payload of the next text frame that is an offer, as it came off the wire. */
+  private static byte[] nextOffer(RawWebSocket client) {
+    while (true) {
+      RawWebSocket.Frame frame = client.readFrame();
+      assertThat(frame.opcode()).as("a text frame").isEqualTo(RawWebSocket.OP_TEXT);
+      if ("offer".equals(new JsonObject(frame.text()).getString("type"))) {
+        return frame.payload();
       }
     }
   }

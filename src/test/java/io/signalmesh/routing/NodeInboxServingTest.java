@@ -13,6 +13,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,7 +56,7 @@ class NodeInboxServingTest {
     b = new NodeInbox(vertx, "b", parked, bServing::get, bWaiting::add);
     await(a.register(new RoomViews("a"), (client, frame) -> true, (client, node) -> null,
         (command, args) -> Future.succeededFuture(new JsonObject())));
-    await(b.register(new RoomViews("b"), (client, frame) -> deliveredAtB.add(frame), (client, node) -> null,
+    await(b.register(new RoomViews("b"), (client, frame) -> deliveredAtB.add(new String(frame, StandardCharsets.UTF_8)), (client, node) -> null,
         (command, args) -> Future.succeededFuture(new JsonObject())));
   }
 

@@ -8,6 +8,7 @@ import io.signalmesh.testsupport.Wait;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +41,7 @@ class NodeLinkTest {
     NodeInbox.Commands noCommands = (command, args) -> Future.succeededFuture(new JsonObject());
     sender.register(new RoomViews("n1"), (client, frame) -> true, none, noCommands)
         .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-    receiver.register(new RoomViews("n2"), (client, frame) -> { record(frame); return true; }, none, noCommands)
+    receiver.register(new RoomViews("n2"), (client, frame) -> { record(new String(frame, StandardCharsets.UTF_8)); return true; }, none, noCommands)
         .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
   }
 
