@@ -1,0 +1,59 @@
+package io.signalmesh.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.signalmesh.testsupport.TestNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * What an idle WebSocket keeps on the heap (the RSS target per idle connection in
+ * docs/benchmarks.md rests on it). Vert.x keeps the HTTP/1.1 connection of an upgrade alive for
+ * as long as the WebSocket lives; in its default thread mode that connection holds a write queue
+ * of 1,025 slots (4.7 KB), as large as the WebSocket's own. The signaling port runs in strict
+ * thread mode so that it holds none: if a Vert.x upgrade brings the second queue back, this fails.
+ */
+@Timeout(90)
+class IdleConnectionFootprintTest {
+
+  private static final String WRITE_QUEUE = "io.netty.util.internal.shaded.org.jctools.queues.MpscUnboundedArrayQueue";
+  private static final String CONNECTION = "io.signalmesh.gateway.WebSocketConnection";
+  private static final int IDLE = 100;
+  /** Chromium's offer; the server declines it, and the connection must cost the same as any other. */
+  private static final Map<String, String> CHROMIUM_OFFER =
+      Map.of("Sec-WebSocket-Extensions", "permessage-deflate; client_max_window_bits");
+
+  @Test
+  void anIdleWebSocketHoldsOneWriteQueueNotTwo() {
+    HeapProbe heap = new HeapProbe(ProcessHandle.current().pid());
+    List<RawUpgrade> held = new ArrayList<>();
+    try (TestNode node = TestNode.start("--max-connections-per-ip", String.valueOf(IDLE + 10))) {
+      // whatever Vert.x and Netty make once, on the first connections, is made before the baseline
+      // (these stay open: one closing meanwhile would blur the count)
+      openIdle(node, 10, held);
+      Map<String, Long> before = heap.instancesOf(List.of(WRITE_QUEUE, CONNECTION));
+      openIdle(node, IDLE, held);
+      Map<String, Long> after = heap.instancesOf(List.of(WRITE_QUEUE, CONNECTION));
+
+      long connections = after.get(CONNECTION) - before.get(CONNECTION);
+      long queues = after.get(WRITE_QUEUE) - before.get(WRITE_QUEUE);
+      assertThat(connections).as("idle connections open on the node").isEqualTo(IDLE);
+      assertThat(queues).as("write queues held by %d idle connections", IDLE).isEqualTo(IDLE);
+    } finally {
+      held.forEach(RawUpgrade::close);
+    }
+  }
+
+  /** Upgrades as Chromium would and waits for each session's first frame: its connection is set up. */
+  private static void openIdle(TestNode node, int count, List<RawUpgrade> held) {
+    for (int i = 0; i < count; i++) {
+      RawUpgrade upgrade = RawUpgrade.upgrade("127.0.0.9", node.port(), "/ws", CHROMIUM_OFFER);
+      held.add(upgrade);
+      assertThat(upgrade.status()).as("upgrade %d", i + 1).isEqualTo(101);
+      upgrade.millisToFirstByte();
+    }
+  }
+}
