@@ -55,6 +55,7 @@ final class WebSocketConnection implements Connection {
     this.metrics = metrics;
     this.socket = socket;
     this.limits = limits;
+    UpgradeLeftovers.release(socket);
     this.assembler = new MessageAssembler(limits.maxMessageBytes());
     this.bucket = new TokenBucket(limits.ratePerSecond(), limits.rateBurst(), System.nanoTime());
     socket.closeHandler(ignored -> onSocketClosed());
