@@ -33,6 +33,7 @@ final class ServerOptionsFactory {
         .setPerMessageWebSocketCompressionSupported(false)
         .setPerFrameWebSocketCompressionSupported(false)
         .setCompressionSupported(true)
+        .setStrictThreadMode(true)
         .setWebSocketClosingTimeout(5)
         .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
         .setReadIdleTimeout((int) config.limits().idleTimeout().toMillis());

@@ -15,7 +15,7 @@ import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.http.WebSocketFrameType;
 import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
 import io.netty.buffer.Unpooled;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,12 +30,14 @@ final class WebSocketConnection implements Connection {
   private static final Logger LOG = LoggerFactory.getLogger(WebSocketConnection.class);
   /** Rate-limit refusals are counted over this window before the connection is closed for abuse. */
   private static final long STRIKE_WINDOW_NANOS = 10_000_000_000L;
+  /** A field rather than an AtomicLong: one object less for each of tens of thousands of idle connections. */
+  private static final AtomicLongFieldUpdater<WebSocketConnection> PENDING_BYTES =
+      AtomicLongFieldUpdater.newUpdater(WebSocketConnection.class, "pendingBytes");
 
   private final ServerWebSocket socket;
   private final SessionLimits limits;
   private final SignalingMetrics metrics;
-  private final String remoteAddress;
-  private final AtomicLong pendingBytes = new AtomicLong();
+  private volatile long pendingBytes;
   private final MessageAssembler assembler;
   private final TokenBucket bucket;
   private volatile boolean closing;
@@ -53,7 +55,7 @@ final class WebSocketConnection implements Connection {
     this.metrics = metrics;
     this.socket = socket;
     this.limits = limits;
-    this.remoteAddress = String.valueOf(socket.remoteAddress());
+    UpgradeLeftovers.release(socket);
     this.assembler = new MessageAssembler(limits.maxMessageBytes());
     this.bucket = new TokenBucket(limits.ratePerSecond(), limits.rateBurst(), System.nanoTime());
     socket.closeHandler(ignored -> onSocketClosed());
@@ -102,7 +104,7 @@ final class WebSocketConnection implements Connection {
       }
       return;
     }
-    LOG.atDebug().addKeyValue("clientId", clientId).addKeyValue("remote", remoteAddress)
+    LOG.atDebug().addKeyValue("clientId", clientId).addKeyValue("remote", remoteAddress())
         .addKeyValue("error", String.valueOf(e)).log("websocket error");
   }
 
@@ -131,13 +133,13 @@ final class WebSocketConnection implements Connection {
       return false;
     }
     int bytes = utf8Length(frame);
-    long pending = pendingBytes.addAndGet(bytes);
+    long pending = PENDING_BYTES.addAndGet(this, bytes);
     if (pending > limits.maxPendingBytes()) {
-      pendingBytes.addAndGet(-bytes);
+      PENDING_BYTES.addAndGet(this, -bytes);
       cutOff(pending);
       return false;
     }
-    socket.writeTextMessage(frame).onComplete(done -> pendingBytes.addAndGet(-bytes));
+    socket.writeTextMessage(frame).onComplete(done -> PENDING_BYTES.addAndGet(this, -bytes));
     return true;
   }
 
@@ -153,14 +155,14 @@ final class WebSocketConnection implements Connection {
       return false;
     }
     int bytes = frame.length;
-    long pending = pendingBytes.addAndGet(bytes);
+    long pending = PENDING_BYTES.addAndGet(this, bytes);
     if (pending > limits.maxPendingBytes()) {
-      pendingBytes.addAndGet(-bytes);
+      PENDING_BYTES.addAndGet(this, -bytes);
       cutOff(pending);
       return false;
     }
     socket.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, Unpooled.wrappedBuffer(frame), true))
-        .onComplete(done -> pendingBytes.addAndGet(-bytes));
+        .onComplete(done -> PENDING_BYTES.addAndGet(this, -bytes));
     return true;
   }
 
@@ -173,9 +175,10 @@ final class WebSocketConnection implements Connection {
     socket.close(code, reason);
   }
 
+  /** Made when asked for (logs only): Vert.x keeps the address, a String of it per idle connection is waste. */
   @Override
   public String remoteAddress() {
-    return remoteAddress;
+    return String.valueOf(socket.remoteAddress());
   }
 
   private void onFrame(WebSocketFrame frame, Consumer<byte[]> onMessage) {
@@ -221,7 +224,7 @@ final class WebSocketConnection implements Connection {
 
   /** Sends the error and closes for good: the session, if any, ends at once. */
   void refuse(ErrorCode code, String message, short closeCode) {
-    LOG.atWarn().addKeyValue("clientId", clientId).addKeyValue("remote", remoteAddress)
+    LOG.atWarn().addKeyValue("clientId", clientId).addKeyValue("remote", remoteAddress())
         .addKeyValue("code", code.wireName()).addKeyValue("closeCode", closeCode).log("closing connection: " + message);
     finalClose = true;
     metrics.error(code);
@@ -231,7 +234,7 @@ final class WebSocketConnection implements Connection {
 
   private void cutOff(long pending) {
     metrics.slowConsumer();
-    LOG.atWarn().addKeyValue("clientId", clientId).addKeyValue("remote", remoteAddress)
+    LOG.atWarn().addKeyValue("clientId", clientId).addKeyValue("remote", remoteAddress())
         .addKeyValue("pendingBytes", pending).log("closing connection: client does not read (slow consumer)");
     closing = true;
     // Nothing more is queued for it (closing refuses every send). The close frame waits behind

@@ -69,6 +69,20 @@ final class HeapProbe {
     return new Live(total, largest, instances);
   }
 
+  /** Live instances of each of the classes (by their names in the histogram) after a full collection. */
+  Map<String, Long> instancesOf(List<String> classNames) {
+    jcmd("GC.run");
+    Map<String, Long> instances = new TreeMap<>();
+    classNames.forEach(name -> instances.put(name, 0L));
+    for (String line : jcmd("GC.class_histogram").split("\n")) {
+      Matcher row = ROW.matcher(line);
+      if (row.matches() && instances.containsKey(row.group(3))) {
+        instances.merge(row.group(3), Long.parseLong(row.group(1)), Long::sum);
+      }
+    }
+    return instances;
+  }
+
   private String jcmd(String command) {
     Path jcmd = Path.of(ProcessHandle.current().info().command().orElse("java")).resolveSibling("jcmd");
     try {
