@@ -17,7 +17,8 @@ public final class ServerMessages {
 
   /**
    * Written as text rather than through a {@code JsonObject}: it is sent on every connect, and
-   * the ids are URL-safe base64 that need no escaping ({@link #quoted} escapes anyway).
+   * the ids are URL-safe base64 that need no escaping ({@link #quoted} escapes anyway). The
+   * frames of every connect, join and leave are written this way; the rest go through a tree.
    *
    * @param iceServers the {@code iceServers} array as JSON text
    */
@@ -33,52 +34,65 @@ public final class ServerMessages {
     return message.append('}').toString();
   }
 
+  /** A JSON string, escaped as Jackson escapes it when it encodes a tree. */
   private static StringBuilder quoted(StringBuilder to, String text) {
     to.append('"');
     JsonStringEncoder.getInstance().quoteAsString(text, to);
     return to.append('"');
   }
 
+  /**
+   * The join's reply. Written as text like {@link #connected}: every join sends it, and building
+   * a tree only to encode it again cost more than the rest of the join.
+   */
   public static String roomParticipants(RoomId room, Collection<Member> others) {
-    JsonArray ids = new JsonArray();
-    JsonObject profiles = new JsonObject();
+    StringBuilder message = new StringBuilder(96 + 48 * others.size()).append("{\"type\":\"room-participants\",\"roomId\":");
+    quoted(message, room.value()).append(",\"participants\":[");
+    String separator = "";
     for (Member member : others) {
-      ids.add(member.clientId().value());
-      profiles.put(member.clientId().value(), member.profile());
+      quoted(message.append(separator), member.clientId().value());
+      separator = ",";
     }
-    return new JsonObject()
-        .put("type", "room-participants")
-        .put("roomId", room.value())
-        .put("participants", ids)
-        .put("profiles", profiles)
-        .encode();
+    message.append("],\"profiles\":{");
+    separator = "";
+    for (Member member : others) {
+      quoted(message.append(separator), member.clientId().value()).append(":{");
+      profile(message, member, "").append('}');
+      separator = ",";
+    }
+    return message.append("}}").toString();
   }
 
+  /** Sent to the room on every join: text like {@link #roomParticipants}. */
   public static String participantJoined(RoomId room, Member member) {
-    JsonObject message = new JsonObject()
-        .put("type", "participant-joined")
-        .put("roomId", room.value())
-        .put("participantId", member.clientId().value());
+    StringBuilder message = new StringBuilder(128).append("{\"type\":\"participant-joined\",\"roomId\":");
+    quoted(message, room.value()).append(",\"participantId\":");
+    quoted(message, member.clientId().value());
+    return profile(message, member, ",").append('}').toString();
+  }
+
+  /** The members of a {@link Member#profile()}, each after {@code separator} the first time and a comma after that. */
+  private static StringBuilder profile(StringBuilder to, Member member, String separator) {
     if (member.name() != null) {
-      message.put("name", member.name());
+      quoted(to.append(separator).append("\"name\":"), member.name());
+      separator = ",";
     }
     if (member.metadata() != null) {
-      message.put("metadata", member.metadata());
+      to.append(separator).append("\"metadata\":").append(member.metadata().encode());
     }
-    return message.encode();
+    return to;
   }
 
   public static String participantLeft(RoomId room, ClientId participant, LeaveReason reason) {
-    return new JsonObject()
-        .put("type", "participant-left")
-        .put("roomId", room.value())
-        .put("participantId", participant.value())
-        .put("reason", reason.wireName())
-        .encode();
+    StringBuilder message = new StringBuilder(128).append("{\"type\":\"participant-left\",\"roomId\":");
+    quoted(message, room.value()).append(",\"participantId\":");
+    quoted(message, participant.value()).append(",\"reason\":");
+    return quoted(message, reason.wireName()).append('}').toString();
   }
 
   public static String peerDisconnected(ClientId peer) {
-    return new JsonObject().put("type", "peer-disconnected").put("clientId", peer.value()).encode();
+    return quoted(new StringBuilder(64).append("{\"type\":\"peer-disconnected\",\"clientId\":"), peer.value())
+        .append('}').toString();
   }
 
   public static String roomClosed(RoomId room, String reason) {
