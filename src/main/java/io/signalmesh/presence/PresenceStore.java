@@ -9,7 +9,9 @@ import java.util.List;
  * Who is in which room, and on which node: the one source of truth that lets peers on
  * different nodes find each other. Every method is asynchronous and never blocks the
  * caller's event loop; a store whose backend is down fails the future with
- * {@link PresenceUnavailableException}.
+ * {@link PresenceUnavailableException}. A join's or leave's future completes on the context
+ * that called it, so a session's own frames, handled on its event loop, never overtake what its
+ * join or leave still does (announce it to the other nodes).
  *
  * <p>Relayed messages never consult the store: each node keeps a local view of the rooms it
  * has members in, filled from {@link #join} and kept current by room events.

@@ -103,23 +103,14 @@ public final class RedisCalls {
     return timed(op, subject, script.run(redis, keys, args));
   }
 
-  /**
-   * Fails with PresenceUnavailableException if {@code call} fails or takes longer than the timeout.
-   *
-   * <p>The result reaches the caller on the caller's own context (its event loop), as Vert.x's own
-   * clients do. The shared connections answer on the context that opened them; continuing there
-   * would let a session's next frame, read on its own loop, overtake what the continuation still
-   * does for an earlier one: a joiner's offer could reach another node before the join
-   * announcement that names the joiner, and the peer's answer be refused as {@code unknown-peer}.
-   */
+  /** Fails with PresenceUnavailableException if {@code call} fails or takes longer than the timeout; answers on the caller's context. */
   <T> Future<T> timed(String op, String subject, Future<T> call) {
-    Context caller = Vertx.currentContext();
     Promise<T> promise = Promise.promise();
     long started = System.nanoTime();
     promise.future().onComplete(done -> metrics.redisCall(op, System.nanoTime() - started, done.succeeded()));
     long timer = vertx.setTimer(timeoutMillis, id -> promise.tryFail(new PresenceUnavailableException(
         op + " (" + subject + "): Redis did not answer within " + timeoutMillis + " ms")));
-    call.onComplete(result -> onContext(caller, () -> {
+    call.onComplete(result -> {
       vertx.cancelTimer(timer);
       if (result.succeeded()) {
         promise.tryComplete(result.result());
@@ -127,17 +118,32 @@ public final class RedisCalls {
         promise.tryFail(new PresenceUnavailableException(
             op + " (" + subject + "): Redis failed: " + describe(result.cause()), result.cause()));
       }
-    }));
-    return promise.future();
+    });
+    return onCallersContext(promise.future());
   }
 
-  /** Runs {@code action} on {@code context}: right away when already there (or when there is none), else as a task on it. */
-  private static void onContext(Context context, Runnable action) {
-    if (context == null || Vertx.currentContext() == context) {
-      action.run();
-    } else {
-      context.runOnContext(ignored -> action.run());
+  /**
+   * A future that completes as {@code result} does, on the context of the thread that calls this
+   * (its event loop), as Vert.x's own clients answer. The shared connections answer on the context
+   * that opened them; continuing there would let a session's next frame, read on its own loop,
+   * overtake what the continuation still does for an earlier one: a joiner's offer could reach
+   * another node before the join announcement that names the joiner, and the peer's answer be
+   * refused as {@code unknown-peer}. Called on a thread without a context, it returns {@code result}.
+   */
+  static <T> Future<T> onCallersContext(Future<T> result) {
+    Context caller = Vertx.currentContext();
+    if (caller == null) {
+      return result;
     }
+    Promise<T> promise = Promise.promise();
+    result.onComplete(done -> {
+      if (Vertx.currentContext() == caller) {
+        promise.handle(done);
+      } else {
+        caller.runOnContext(ignored -> promise.handle(done));
+      }
+    });
+    return promise.future();
   }
 
   public Future<Void> close() {

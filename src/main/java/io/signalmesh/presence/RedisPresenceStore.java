@@ -98,8 +98,9 @@ public final class RedisPresenceStore implements PresenceStore {
     // runs even if the caller timed out, so a join that Redis applied late is still indexed and announced
     Future<JoinResult> indexed = script.compose(reply -> indexJoin(op, room, member, capacity, reply, indexInScript));
     Future<Void> announced = script.compose(reply -> announceJoin(reply, events));
-    // the caller goes on once both are done, so its next change's events follow these
-    return timed(op, subject(room), script).compose(reply -> Future.join(indexed, announced).transform(done -> indexed));
+    // the caller goes on once both are done, so its next change's events follow these; on its own context (see RedisCalls)
+    return RedisCalls.onCallersContext(
+        timed(op, subject(room), script).compose(reply -> Future.join(indexed, announced).transform(done -> indexed)));
   }
 
   /**
@@ -244,7 +245,7 @@ public final class RedisPresenceStore implements PresenceStore {
       // join, not all: the caller goes on only once the events are appended, even if unindexing failed
       return Future.join(memberGone, roomGone, announced).map(true);
     });
-    return timed(op, subject(room), script).compose(reply -> unindexed);
+    return RedisCalls.onCallersContext(timed(op, subject(room), script).compose(reply -> unindexed));
   }
 
   /** Pages the room index, skipping (and removing) rooms that have no members any more. */

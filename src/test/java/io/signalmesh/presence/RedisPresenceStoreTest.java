@@ -8,12 +8,17 @@ import io.signalmesh.session.ClientId;
 import io.signalmesh.session.RoomId;
 import io.signalmesh.testsupport.RedisServer;
 import io.signalmesh.testsupport.Wait;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,6 +48,35 @@ class RedisPresenceStoreTest extends PresenceStoreContract {
   protected PresenceStore newEmptyStore() {
     redis.flushAll();
     return new RedisPresenceStore(vertx, RedisUrl.parse(redis.url()));
+  }
+
+  /** What keeps a joiner's first frames behind its join announcement: the join goes on on the joiner's loop. */
+  @Test
+  void aJoinAndALeaveAnswerOnTheCallersContextNotOnTheOneThatOpenedTheConnections() throws Exception {
+    Context opener = vertx.getOrCreateContext();
+    Context caller = vertx.getOrCreateContext();
+    assertThat(caller).isNotSameAs(opener);
+    for (int i = 0; i < 4; i++) {
+      // every shared connection opened, and the join script loaded, from the first context
+      Member member = member("early-" + i, NODE_A);
+      await(on(opener, () -> store.join(ROOM, member, 100).map(joined -> (Object) joined)));
+    }
+
+    CompletableFuture<Context> joinedOn = new CompletableFuture<>();
+    caller.runOnContext(ignored -> store.join(ROOM, member("bob", NODE_A), 100)
+        .onComplete(done -> joinedOn.complete(done.succeeded() ? Vertx.currentContext() : null)));
+    assertThat(joinedOn.get(10, TimeUnit.SECONDS)).as("joined, on the caller's context").isSameAs(caller);
+
+    CompletableFuture<Context> leftOn = new CompletableFuture<>();
+    caller.runOnContext(ignored -> store.leave(ROOM, new ClientId("bob"))
+        .onComplete(done -> leftOn.complete(done.succeeded() ? Vertx.currentContext() : null)));
+    assertThat(leftOn.get(10, TimeUnit.SECONDS)).as("left, on the caller's context").isSameAs(caller);
+  }
+
+  private static <T> Future<T> on(Context context, Supplier<Future<T>> call) {
+    Promise<T> done = Promise.promise();
+    context.runOnContext(ignored -> call.get().onComplete(done));
+    return done.future();
   }
 
   @Test
