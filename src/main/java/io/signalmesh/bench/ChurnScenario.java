@@ -40,6 +40,8 @@ public final class ChurnScenario {
   public JsonObject run() {
     Harness.Settings common = harness.settings();
     ProcessProbe.Sample before = harness.sampleServer();
+    ProcessProbe self = ProcessProbe.self();
+    ProcessProbe.Sample selfBefore = self.sample();
     String sdp = "v=0 o=- 4611731400430051336 2 IN IP4 127.0.0.1 s=- t=0 0 ".repeat(1 + settings.sdpBytes() / 56)
         .substring(0, settings.sdpBytes());
     LongAdder started = new LongAdder();
@@ -66,6 +68,7 @@ public final class ChurnScenario {
     // the calls' connections close asynchronously: give the server the same bound to see them go
     Harness.await(harness.after(Duration.ofSeconds(1)), Duration.ofSeconds(5));
     ProcessProbe.Sample after = harness.sampleServer();
+    ProcessProbe.Sample selfAfter = self.sample();
     JsonObject report = new JsonObject()
         .put("scenario", "churn")
         .put("urls", common.targets().urls())
@@ -82,7 +85,9 @@ public final class ChurnScenario {
         .put("connectFailures", harness.failures().toJson())
         .put("wrongSender", wrongSender.sum())
         .put("errors", harness.errors().toJson())
-        .put("closes", harness.closes().toJson());
+        .put("closes", harness.closes().toJson())
+        // the generator's own CPU per set-up: a tail measured on a saturated generator is its queueing
+        .put("loadGenerator", self.between(selfBefore, selfAfter, setups.succeeded(), "cpuUsPerSetup"));
     if (before != null) {
       JsonObject server = common.server().between(before, after, 0);
       if (setups.succeeded() > 0) {
