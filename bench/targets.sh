@@ -4,8 +4,9 @@
 #
 #   bench/targets.sh [--jar target/signalmesh.jar] [--out DIR] <run>...
 #
-# runs: churn500         10 s at 100/s, then 500 set-ups/s for 20 s
-#       churn500-warm    30 s at 300/s, then 500 set-ups/s for 20 s
+# runs: churn500         10 s at 100/s, then 500 set-ups/s for 20 s (load generator cold: a new JVM)
+#       churn500-warm    30 s at 300/s, then 500 set-ups/s for 20 s after a 10 s --warmup at 500/s in
+#                        the same load generator JVM (its JIT done before the measured window)
 #       churn500-pinned  churn500-warm with the node on core 0 (taskset -c 0, --event-loops 1) and the
 #                        load generator on core 1 (taskset -c 1, --event-loops 1): neither queues
 #                        behind the other (2 cores needed; other work on the machine still can)
@@ -25,7 +26,7 @@ while [ $# -gt 0 ]; do
   case $1 in
     --jar) JAR=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^set -u/p' "$0" | sed '$d'; exit 0 ;;
     *) break ;;
   esac
 done
@@ -83,13 +84,14 @@ for run in "$@"; do
       start_node "$run" ""
       if [ "$run" = churn500 ]; then warm="--rate 100 --duration 10s"; else warm="--rate 300 --duration 30s"; fi
       $BENCH churn $warm --url "$URL" --server-pid "$NODE_PID" > "$OUT/$run.warmup.json" 2>/dev/null
-      $BENCH churn --rate 500 --duration 20s --url "$URL" --server-pid "$NODE_PID" > "$OUT/$run.json" 2> "$OUT/$run.err"
+      if [ "$run" = churn500 ]; then gen_warm=""; else gen_warm="--warmup 10s"; fi
+      $BENCH churn --rate 500 $gen_warm --duration 20s --url "$URL" --server-pid "$NODE_PID" > "$OUT/$run.json" 2> "$OUT/$run.err"
       stop_node ;;
     churn500-pinned)
       NODE_CMD_PREFIX="taskset -c 0" start_node "$run" "" --event-loops 1
       taskset -c 1 $BENCH churn --rate 300 --duration 30s --event-loops 1 --url "$URL" --server-pid "$NODE_PID" \
         > "$OUT/$run.warmup.json" 2>/dev/null
-      taskset -c 1 $BENCH churn --rate 500 --duration 20s --event-loops 1 --url "$URL" --server-pid "$NODE_PID" \
+      taskset -c 1 $BENCH churn --rate 500 --warmup 10s --duration 20s --event-loops 1 --url "$URL" --server-pid "$NODE_PID" \
         > "$OUT/$run.json" 2> "$OUT/$run.err"
       stop_node ;;
     conn-default|conn-newsize)
