@@ -9,7 +9,8 @@
 #                        the same load generator JVM (its JIT done before the measured window)
 #       churn500-pinned  churn500-warm with the node on core 0 (taskset -c 0, --event-loops 1) and the
 #                        load generator on core 1 (taskset -c 1, --event-loops 1): neither queues
-#                        behind the other (2 cores needed; other work on the machine still can)
+#                        behind the other (2 cores needed; other work on the machine still can); a
+#                        20 s --warmup, as the generator's JIT shares its one core with its loop
 #       conn-default     19,600 idle WebSockets, permessage-deflate offered (G1 defaults)
 #       conn-newsize     the same with -XX:MaxNewSize=64m (the image's flag)
 #       redis-join       own redis-server; a 5,000-client burst on the fresh node, then 2,000 joins/s paced
@@ -91,7 +92,7 @@ for run in "$@"; do
       NODE_CMD_PREFIX="taskset -c 0" start_node "$run" "" --event-loops 1
       taskset -c 1 $BENCH churn --rate 300 --duration 30s --event-loops 1 --url "$URL" --server-pid "$NODE_PID" \
         > "$OUT/$run.warmup.json" 2>/dev/null
-      taskset -c 1 $BENCH churn --rate 500 --warmup 10s --duration 20s --event-loops 1 --url "$URL" --server-pid "$NODE_PID" \
+      taskset -c 1 $BENCH churn --rate 500 --warmup 20s --duration 20s --event-loops 1 --url "$URL" --server-pid "$NODE_PID" \
         > "$OUT/$run.json" 2> "$OUT/$run.err"
       stop_node ;;
     conn-default|conn-newsize)

@@ -60,8 +60,12 @@ public final class ChurnScenario {
     // both only touched on the pacing event loop
     int[] inFlight = {0};
     int[] next = {0};
-    // the warm-up and the window are one schedule; a set-up belongs to the window it starts in
+    int[] slot = {0};
+    // the warm-up and the window are one schedule (Harness.pace starts it 10 ms from now); a set-up
+    // belongs to the part its slot of the schedule is in, so a generator that fell behind in the
+    // warm-up does not move warm-up set-ups into the window
     long windowStart = System.nanoTime() + 10_000_000L + settings.warmup().toNanos();
+    long warmupSlots = (long) Math.floor(settings.rate() * settings.warmup().toNanos() / 1e9);
     Future<ProcessProbe.Sample[]> before = settings.warmup().isZero()
         ? Future.succeededFuture(new ProcessProbe.Sample[] {harness.sampleServer(), self.sample()})
         : harness.after(Duration.ofNanos(windowStart - System.nanoTime()))
@@ -69,13 +73,13 @@ public final class ChurnScenario {
     try (Progress progress = Progress.every(harness.vertx(), common.progress(), "churn", () ->
         String.format("started=%d completed=%d failed=%d", started.sum(), setups.succeeded(), setups.failures().total()))) {
       List<Future<CallSetup.Outcome>> calls = harness.pace(settings.rate(), settings.warmup().plus(settings.duration()), () -> {
+        boolean measured = slot[0]++ >= warmupSlots;
         if (inFlight[0] >= common.maxInFlight()) {
-          if (System.nanoTime() >= windowStart) {
+          if (measured) {
             skipped.increment();
           }
           return null;
         }
-        boolean measured = System.nanoTime() >= windowStart;
         int index = next[0]++;
         inFlight[0]++;
         if (measured) {
