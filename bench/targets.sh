@@ -4,15 +4,22 @@
 #
 #   bench/targets.sh [--jar target/signalmesh.jar] [--out DIR] <run>...
 #
-# runs: churn500         10 s at 100/s, then 500 set-ups/s for 20 s
-#       churn500-warm    30 s at 300/s, then 500 set-ups/s for 20 s
+# runs: churn500         10 s at 100/s, then 500 set-ups/s for 20 s (load generator cold: a new JVM)
+#       churn500-warm    30 s at 300/s, then 500 set-ups/s for 20 s after a 10 s --warmup at 500/s in
+#                        the same load generator JVM (its JIT done before the measured window)
+#       churn500-pinned  churn500-warm with the node on core 0 (taskset -c 0, --event-loops 1) and the
+#                        load generator on core 1 (taskset -c 1, --event-loops 1): neither queues
+#                        behind the other (2 cores needed; other work on the machine still can); a
+#                        20 s --warmup, as the generator's JIT shares its one core with its loop
 #       conn-default     19,600 idle WebSockets, permessage-deflate offered (G1 defaults)
 #       conn-newsize     the same with -XX:MaxNewSize=64m (the image's flag)
 #       redis-join       own redis-server; a 5,000-client burst on the fresh node, then 2,000 joins/s paced
 #       redis-join-warm  own redis-server; 20 s at 1,000 joins/s, then 2,000/s paced twice, then the burst
 #       churn10m         -XX:MaxNewSize=64m; 60 s at 100/s, then 600 s at 100/s (RSS after each)
 # Each run writes its JSON lines into DIR (default: a temp folder, named at the end); progress goes
-# to DIR/runs.txt with the load average. Needs java 17+, curl, redis-server (redis runs only).
+# to DIR/runs.txt with the load average. Needs java 17+, curl, redis-server (redis runs only),
+# taskset (pinned run only). BENCH_JAVA_OPTS goes to the load generator's JVM, e.g. a profile of the
+# measured churn run: BENCH_JAVA_OPTS="-XX:StartFlightRecording=filename=gen.jfr,settings=profile".
 set -u
 JAR=target/signalmesh.jar
 OUT=""
@@ -20,14 +27,14 @@ while [ $# -gt 0 ]; do
   case $1 in
     --jar) JAR=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^set -u/p' "$0" | sed '$d'; exit 0 ;;
     *) break ;;
   esac
 done
 [ -f "$JAR" ] || { echo "no $JAR: build it with mvn -q -DskipTests package" >&2; exit 1; }
 OUT=${OUT:-$(mktemp -d /tmp/signalmesh-targets.XXXXXX)}
 mkdir -p "$OUT"
-BENCH="java -jar $JAR bench"
+BENCH="java ${BENCH_JAVA_OPTS:-} -jar $JAR bench"
 FLAGS="--host 127.0.0.1 --rate-limit 1000000 --rate-burst 1000000 --max-connections-per-ip 1000000 --join-rate 1000000 --join-burst 1000000"
 NODE_PID=""; REDIS_PID=""
 cleanup() { [ -n "$NODE_PID" ] && kill "$NODE_PID" 2>/dev/null; [ -n "$REDIS_PID" ] && kill "$REDIS_PID" 2>/dev/null; }
@@ -40,11 +47,11 @@ free_port() { # a free port below the ephemeral range
     (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null || { echo $p; return; }
   done
 }
-start_node() { # $1 label, $2 JVM flags, rest: extra serve flags
+start_node() { # $1 label, $2 JVM flags, rest: extra serve flags; NODE_CMD_PREFIX (e.g. taskset -c 0) before java
   local label=$1 jopts=$2; shift 2
   local port mport
   port=$(free_port); mport=$(free_port)
-  java $jopts -jar "$JAR" serve $FLAGS --port "$port" --management-port "$mport" "$@" > "$OUT/$label.node.log" 2>&1 &
+  ${NODE_CMD_PREFIX:-} java $jopts -jar "$JAR" serve $FLAGS --port "$port" --management-port "$mport" "$@" > "$OUT/$label.node.log" 2>&1 &
   NODE_PID=$!
   for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$mport/health/ready" >/dev/null 2>&1 && break; sleep 0.5; done
   curl -sf "http://127.0.0.1:$mport/health/ready" >/dev/null || { echo "node $label did not get ready" >&2; exit 1; }
@@ -78,7 +85,15 @@ for run in "$@"; do
       start_node "$run" ""
       if [ "$run" = churn500 ]; then warm="--rate 100 --duration 10s"; else warm="--rate 300 --duration 30s"; fi
       $BENCH churn $warm --url "$URL" --server-pid "$NODE_PID" > "$OUT/$run.warmup.json" 2>/dev/null
-      $BENCH churn --rate 500 --duration 20s --url "$URL" --server-pid "$NODE_PID" > "$OUT/$run.json" 2> "$OUT/$run.err"
+      if [ "$run" = churn500 ]; then gen_warm=""; else gen_warm="--warmup 10s"; fi
+      $BENCH churn --rate 500 $gen_warm --duration 20s --url "$URL" --server-pid "$NODE_PID" > "$OUT/$run.json" 2> "$OUT/$run.err"
+      stop_node ;;
+    churn500-pinned)
+      NODE_CMD_PREFIX="taskset -c 0" start_node "$run" "" --event-loops 1
+      taskset -c 1 $BENCH churn --rate 300 --duration 30s --event-loops 1 --url "$URL" --server-pid "$NODE_PID" \
+        > "$OUT/$run.warmup.json" 2>/dev/null
+      taskset -c 1 $BENCH churn --rate 500 --warmup 20s --duration 20s --event-loops 1 --url "$URL" --server-pid "$NODE_PID" \
+        > "$OUT/$run.json" 2> "$OUT/$run.err"
       stop_node ;;
     conn-default|conn-newsize)
       jopts=""; [ "$run" = conn-newsize ] && jopts="-XX:MaxNewSize=64m"

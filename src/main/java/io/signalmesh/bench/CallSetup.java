@@ -1,5 +1,6 @@
 package io.signalmesh.bench;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.time.Duration;
@@ -10,7 +11,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * fresh room, then B; B sends an offer to A, A answers, then each sends its candidates to the
  * other; done when every candidate has arrived. Then A leaves and closes, and B does when it
  * sees A leave (or both at once, to reproduce concurrent leaves). The
- * set-up time runs from A's join to the last candidate delivered.
+ * set-up time runs from A's join (the moment it is written to A's socket) to the last candidate
+ * delivered. Both clients of a call live on one event loop of the generator (calls are spread
+ * over the loops), so each step of the call runs in the handler of the frame that prompts it,
+ * without a hand-over to another thread.
  */
 public final class CallSetup {
 
@@ -44,7 +48,8 @@ public final class CallSetup {
   /** Runs the call, bounded by {@code timeout}; never fails (a failure is an outcome). */
   public Future<Outcome> run(Duration timeout) {
     long timer = harness.vertx().setTimer(timeout.toMillis(), id -> outcome.tryComplete(new Outcome(0, stage + "-timeout", wrongSender.get())));
-    Future.all(harness.connect(2 * index), harness.connect(2 * index + 1)).onComplete(ar -> {
+    Context loop = harness.loop(index);
+    Future.all(harness.connect(2 * index, loop), harness.connect(2 * index + 1, loop)).onComplete(ar -> {
       if (ar.failed()) {
         harness.failures().add(BenchClient.reason(ar.cause()));
         outcome.tryComplete(new Outcome(0, "connect", 0));
@@ -55,8 +60,10 @@ public final class CallSetup {
       a.onFrame(this::atA);
       b.onFrame(this::atB);
       stage = "join";
-      joinNanos = System.nanoTime();
-      a.join(room, timeout).compose(v -> b.join(room, timeout)).onComplete(joined -> {
+      a.join(room, timeout).compose(v -> {
+        joinNanos = a.requestSentNanos();
+        return b.join(room, timeout);
+      }).onComplete(joined -> {
         if (joined.failed()) {
           outcome.tryComplete(new Outcome(0, "join", wrongSender.get()));
           return;

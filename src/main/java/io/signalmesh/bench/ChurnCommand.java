@@ -14,8 +14,12 @@ final class ChurnCommand extends ScenarioCommand {
   @Option(names = "--rate", defaultValue = "100", description = "Call set-ups started per second (default: ${DEFAULT-VALUE})")
   double rate;
 
+  @Option(names = "--warmup", defaultValue = "0s", converter = DurationConverter.class,
+      description = "Set-ups at the same rate before the measured window, not counted in it (default: ${DEFAULT-VALUE})")
+  Duration warmup;
+
   @Option(names = "--duration", defaultValue = "20s", converter = DurationConverter.class,
-      description = "How long new calls start (default: ${DEFAULT-VALUE})")
+      description = "How long new calls start in the measured window (default: ${DEFAULT-VALUE})")
   Duration duration;
 
   @Option(names = "--candidates", defaultValue = "4", description = "Candidates each side sends (default: ${DEFAULT-VALUE})")
@@ -32,7 +36,7 @@ final class ChurnCommand extends ScenarioCommand {
 
   @Override
   void validate() {
-    settings = new ChurnScenario.Settings(rate, duration, candidates, sdpBytes, simultaneousHangUp);
+    settings = new ChurnScenario.Settings(rate, warmup, duration, candidates, sdpBytes, simultaneousHangUp);
   }
 
   @Override

@@ -10,8 +10,13 @@ import io.vertx.core.json.JsonObject;
  */
 public final class Frame {
 
+  private static final String TYPE = "type";
+  private static final String TYPE_KEY = key(TYPE);
+  private static final String SENDER_KEY = key("senderId");
+
   private final String text;
   private JsonObject parsed;
+  private String type;
 
   public Frame(String text) {
     this.text = text;
@@ -21,17 +26,28 @@ public final class Frame {
     return text;
   }
 
+  /** The {@code type}, found once: the receiving client and the scenario's listener both ask. */
   public String type() {
-    return string("type");
+    if (type == null) {
+      type = string(TYPE, TYPE_KEY);
+    }
+    return type;
   }
 
   public String senderId() {
-    return string("senderId");
+    return string("senderId", SENDER_KEY);
   }
 
   /** A top-level (or uniquely named) string field, or null. */
   public String string(String field) {
-    String key = "\"" + field + "\":\"";
+    return string(field, key(field));
+  }
+
+  private static String key(String field) {
+    return "\"" + field + "\":\"";
+  }
+
+  private String string(String field, String key) {
     int start = text.indexOf(key);
     if (start >= 0) {
       start += key.length();

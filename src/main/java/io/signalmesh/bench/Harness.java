@@ -107,7 +107,12 @@ public final class Harness implements AutoCloseable {
 
   /** Connects one client: the {@code index}-th URL and event loop. */
   public Future<BenchClient> connect(int index) {
-    return BenchClient.connect(client, loop(index), settings.targets().forClient(index), settings.timeout(), errors, closes);
+    return connect(index, loop(index));
+  }
+
+  /** Connects one client to the {@code index}-th URL on the given event loop (the partners of a call share one). */
+  public Future<BenchClient> connect(int index, Context loop) {
+    return BenchClient.connect(client, loop, settings.targets().forClient(index), settings.timeout(), errors, closes);
   }
 
   /**

@@ -15,8 +15,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A tiny signaling server that speaks enough of the protocol for {@code bench relay}
- * (connected, join-room, relay, ping) and misbehaves on purpose with every 10th relayed frame:
+ * A tiny signaling server that speaks enough of the protocol for {@code bench relay} and
+ * {@code bench churn} (connected, join-room, leave-room, relay, ping) and misbehaves on purpose with every 10th relayed frame:
  * drops it, sends it twice, swaps it with the next frame to the same target, or sets a wrong
  * senderId. It counts what it did, so a test can compare the load generator's report with it.
  * One event loop: everything here is confined to it.
@@ -65,7 +65,10 @@ final class MisbehavingRelay implements AutoCloseable {
     sockets.put(id, socket);
     socket.writeTextMessage(new JsonObject().put("type", "connected").put("clientId", id).encode());
     socket.textMessageHandler(text -> received(id, new JsonObject(text)));
-    socket.closeHandler(v -> sockets.remove(id));
+    socket.closeHandler(v -> {
+      sockets.remove(id);
+      rooms.values().forEach(members -> members.remove(id));
+    });
   }
 
   private void received(String id, JsonObject message) {
@@ -79,6 +82,13 @@ final class MisbehavingRelay implements AutoCloseable {
         members.add(id);
         sockets.get(id).writeTextMessage(new JsonObject().put("type", "room-participants").put("roomId", room)
             .put("participants", others).encode());
+      }
+      case "leave-room" -> {
+        Set<String> members = rooms.getOrDefault(message.getString("roomId"), Set.of());
+        if (members.remove(id)) {
+          String left = new JsonObject().put("type", "participant-left").put("participantId", id).put("reason", "left").encode();
+          members.forEach(other -> sockets.get(other).writeTextMessage(left));
+        }
       }
       case "ping" -> sockets.get(id).writeTextMessage("{\"type\":\"pong\"}");
       case "offer", "answer", "ice-candidate" -> relay(id, message);

@@ -101,4 +101,22 @@ class ScenariosTest {
       assertThat(report.getJsonObject("errors")).isEmpty();
     }
   }
+
+  @Test
+  void churnSetUpsOfTheWarmUpAreNotCountedInTheWindow() {
+    try (Harness harness = harness(100)) {
+      JsonObject report = new ChurnScenario(harness,
+          new ChurnScenario.Settings(20, Duration.ofMillis(500), Duration.ofMillis(500), 2, 100, false)).run();
+
+      JsonObject warmup = report.getJsonObject("warmup");
+      assertThat(warmup.getLong("completed")).as(report.encode()).isPositive();
+      assertThat(warmup.getJsonObject("failures")).isEmpty();
+      // 20/s for 0.5 s in the window: 10 set-ups, not the 20 of warm-up and window together
+      assertThat(report.getLong("started")).isBetween(9L, 11L);
+      assertThat(report.getLong("completed")).isEqualTo(report.getLong("started"));
+      assertThat(report.getJsonObject("setupMs").getLong("count")).isEqualTo(report.getLong("completed"));
+      assertThat(report.getJsonObject("loadGenerator").getDouble("cpuUsPerSetup")).isPositive();
+      assertThat(report.getJsonObject("server").getDouble("cpuUsPerSetup")).isPositive();
+    }
+  }
 }
