@@ -5,11 +5,14 @@
 #
 #   bench/compare.sh [--rates "5000 20000"] [--clients 200] [--room-size 2] [--warmup 15s]
 #                    [--duration 20s] [--connections 2000] [--join-clients 5000]
-#                    [--churn-rate 100] [--churn-duration 10s] [--only relay,connections,join,churn]
+#                    [--join-warmups 3] [--churn-rate 100] [--churn-duration 10s] [--churn-warmup 10s]
+#                    [--only relay,connections,join,churn]
 #                    [--node-args "--event-loops 1"] [--also "--event-loops 1"]
 #
 # --node-args: extra `serve` flags for the signalmesh node; NODE_JAVA_OPTS: its JVM flags.
 # --also: a second signalmesh node with these extra flags, loaded after the first (a third column).
+# --join-warmups: join bursts each server takes before the measured one (a JVM compiles the join
+# path over its first bursts); --churn-warmup: churn at the same rate before the measured window.
 # Needs java 17+, node/npm (for the baseline), jq, curl; builds target/signalmesh.jar when it
 # is missing. BASELINE_DIR (default ../shared/baseline) holds the tutorial server.
 set -euo pipefail
@@ -18,7 +21,7 @@ REPO="$(cd "$(dirname "$0")/.." && pwd)"
 BASELINE_DIR="${BASELINE_DIR:-$REPO/../shared/baseline}"
 OUT="${OUT:-$(mktemp -d /tmp/signalmesh-compare.XXXXXX)}"
 RATES="5000 20000"; CLIENTS=200; ROOM_SIZE=2; WARMUP=15s; DURATION=20s
-CONNECTIONS=2000; JOIN_CLIENTS=5000; CHURN_RATE=100; CHURN_DURATION=10s
+CONNECTIONS=2000; JOIN_CLIENTS=5000; JOIN_WARMUPS=3; CHURN_RATE=100; CHURN_DURATION=10s; CHURN_WARMUP=10s
 ONLY="relay,connections,join,churn"; NODE_ARGS=""; ALSO_ARGS=""
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -29,12 +32,14 @@ while [ $# -gt 0 ]; do
     --duration) DURATION="$2"; shift 2 ;;
     --connections) CONNECTIONS="$2"; shift 2 ;;
     --join-clients) JOIN_CLIENTS="$2"; shift 2 ;;
+    --join-warmups) JOIN_WARMUPS="$2"; shift 2 ;;
+    --churn-warmup) CHURN_WARMUP="$2"; shift 2 ;;
     --churn-rate) CHURN_RATE="$2"; shift 2 ;;
     --churn-duration) CHURN_DURATION="$2"; shift 2 ;;
     --only) ONLY="$2"; shift 2 ;;
     --node-args) NODE_ARGS="$2"; shift 2 ;;
     --also) ALSO_ARGS="$2"; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -110,8 +115,13 @@ if wants relay; then
   done
 fi
 wants connections && run connections connections --connections "$CONNECTIONS" --hold 5s --deflate --connect-rate 2000
-wants join && run join-burst join --clients "$JOIN_CLIENTS" --room-size 2 --mode burst --connect-rate 2000 --timeout 20s
-wants churn && run churn churn --rate "$CHURN_RATE" --duration "$CHURN_DURATION"
+if wants join; then
+  for i in $(seq 1 "$JOIN_WARMUPS"); do
+    run "join-warmup-$i" join --clients "$JOIN_CLIENTS" --room-size 2 --mode burst --connect-rate 2000 --timeout 20s
+  done
+  run join-burst join --clients "$JOIN_CLIENTS" --room-size 2 --mode burst --connect-rate 2000 --timeout 20s
+fi
+wants churn && run churn churn --rate "$CHURN_RATE" --duration "$CHURN_DURATION" --warmup "$CHURN_WARMUP"
 
 # --- tables -----------------------------------------------------------------------------
 val() { [ -s "$1" ] && jq -r "$2 // \"-\"" "$1" 2>/dev/null || echo "n/a"; }
