@@ -1,6 +1,8 @@
 package io.signalmesh.presence;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.concurrent.CompletionException;
@@ -32,6 +34,13 @@ final class Futures {
     } catch (TimeoutException e) {
       throw new AssertionError("future did not complete within " + AWAIT_LIMIT);
     }
+  }
+
+  /** What {@code call} returns when it is made on {@code context}'s thread. */
+  static <T> Future<T> on(Context context, Supplier<Future<T>> call) {
+    Promise<T> done = Promise.promise();
+    context.runOnContext(ignored -> call.get().onComplete(done));
+    return done.future();
   }
 
   /** Retries {@code attempt} every 50 ms until it succeeds; fails with the last error after {@code within}. */

@@ -1,42 +1,33 @@
 package io.signalmesh.presence;
 
 import static io.signalmesh.presence.Futures.await;
+import static io.signalmesh.presence.Futures.on;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.signalmesh.testsupport.RedisExtension;
 import io.signalmesh.testsupport.RedisServer;
 import io.vertx.core.Context;
-import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The calls every Redis-backed part of a node makes, against a real redis-server. */
 class RedisCallsTest {
 
-  private Vertx vertx;
-  private RedisServer redis;
+  @RegisterExtension
+  static final RedisExtension<RedisServer> REDIS = RedisExtension.standalone();
+
+  private final Vertx vertx = REDIS.vertx();
   private RedisCalls calls;
 
   @BeforeEach
-  void start() {
-    vertx = Vertx.vertx();
-    redis = new RedisServer().start();
-    calls = new RedisCalls(vertx, RedisUrl.parse(redis.url()), Duration.ofSeconds(5));
-  }
-
-  @AfterEach
-  void stop() {
-    await(calls.close());
-    redis.close();
-    await(vertx.close());
+  void open() {
+    calls = REDIS.emptyCalls();
   }
 
   /**
@@ -74,11 +65,5 @@ class RedisCallsTest {
 
     assertThat(failedOn.get(10, TimeUnit.SECONDS)).as("failed (GET without a key), on the caller's context")
         .isSameAs(caller);
-  }
-
-  private static <T> Future<T> on(Context context, Supplier<Future<T>> call) {
-    Promise<T> done = Promise.promise();
-    context.runOnContext(ignored -> call.get().onComplete(done));
-    return done.future();
   }
 }

@@ -1,6 +1,7 @@
 package io.signalmesh.presence;
 
 import static io.signalmesh.presence.Futures.await;
+import static io.signalmesh.presence.Futures.on;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.signalmesh.presence.PresenceStore.NodeMembership;
@@ -10,7 +11,6 @@ import io.signalmesh.testsupport.RedisServer;
 import io.signalmesh.testsupport.Wait;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -71,12 +70,6 @@ class RedisPresenceStoreTest extends PresenceStoreContract {
     caller.runOnContext(ignored -> store.leave(ROOM, new ClientId("bob"))
         .onComplete(done -> leftOn.complete(done.succeeded() ? Vertx.currentContext() : null)));
     assertThat(leftOn.get(10, TimeUnit.SECONDS)).as("left, on the caller's context").isSameAs(caller);
-  }
-
-  private static <T> Future<T> on(Context context, Supplier<Future<T>> call) {
-    Promise<T> done = Promise.promise();
-    context.runOnContext(ignored -> call.get().onComplete(done));
-    return done.future();
   }
 
   @Test
