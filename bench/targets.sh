@@ -16,6 +16,8 @@
 #       redis-join       own redis-server; a 5,000-client burst on the fresh node, then 2,000 joins/s paced
 #       redis-join-warm  own redis-server; 20 s at 1,000 joins/s, then 2,000/s paced twice, then the burst
 #       churn10m         -XX:MaxNewSize=64m; 60 s at 100/s, then 600 s at 100/s (RSS after each)
+#       two-nodes        own redis-server; relay 5,000 msgs/s on one clustered node, then on two with
+#                        every pair spanning both (two-nodes-one.json, two-nodes.json)
 # Each run writes its JSON lines into DIR (default: a temp folder, named at the end); progress goes
 # to DIR/runs.txt with the load average. Needs java 17+, curl, redis-server (redis runs only),
 # taskset (pinned run only). BENCH_JAVA_OPTS goes to the load generator's JVM, e.g. a profile of the
@@ -36,8 +38,8 @@ OUT=${OUT:-$(mktemp -d /tmp/signalmesh-targets.XXXXXX)}
 mkdir -p "$OUT"
 BENCH="java ${BENCH_JAVA_OPTS:-} -jar $JAR bench"
 FLAGS="--host 127.0.0.1 --rate-limit 1000000 --rate-burst 1000000 --max-connections-per-ip 1000000 --join-rate 1000000 --join-burst 1000000"
-NODE_PID=""; REDIS_PID=""
-cleanup() { [ -n "$NODE_PID" ] && kill "$NODE_PID" 2>/dev/null; [ -n "$REDIS_PID" ] && kill "$REDIS_PID" 2>/dev/null; }
+NODE_PID=""; REDIS_PID=""; OTHER_NODE_PID=""
+cleanup() { for p in $NODE_PID $OTHER_NODE_PID $REDIS_PID; do kill "$p" 2>/dev/null; done; }
 trap cleanup EXIT
 
 free_port() { # a free port below the ephemeral range
@@ -115,6 +117,25 @@ for run in "$@"; do
       join redis-join-warm-steady2 --clients 2000 --mode steady --rate 2000 --duration 15s
       join redis-join-warm-burst --clients 5000 --mode burst
       stop_node; stop_redis ;;
+    two-nodes)
+      start_redis
+      redis="redis://127.0.0.1:$RPORT"
+      # the one-node figure of the same run: one clustered node on the same Redis
+      cp=$(free_port)
+      start_node two-nodes-one "" --redis "$redis" --cluster --cluster-host 127.0.0.1 --cluster-port "$cp" \
+        --cluster-members "127.0.0.1:$cp"
+      $BENCH relay --clients 200 --room-size 2 --rate 5000 --warmup 15s --duration 15s --url "$URL" \
+        --server-pid "$NODE_PID" > "$OUT/two-nodes-one.json" 2> "$OUT/two-nodes-one.err"
+      stop_node
+      redis-cli -p "$RPORT" flushall > /dev/null
+      cpa=$(free_port); cpb=$(free_port); members="127.0.0.1:$cpa,127.0.0.1:$cpb"
+      start_node two-nodes-a "" --redis "$redis" --cluster --cluster-host 127.0.0.1 --cluster-port "$cpa" --cluster-members "$members"
+      OTHER_NODE_PID=$NODE_PID; URL_A=$URL
+      start_node two-nodes-b "" --redis "$redis" --cluster --cluster-host 127.0.0.1 --cluster-port "$cpb" --cluster-members "$members"
+      # round robin over the two URLs with rooms of 2: every pair spans both nodes
+      $BENCH relay --clients 200 --room-size 2 --rate 5000 --warmup 15s --duration 15s --url "$URL_A" --url "$URL" \
+        --server-pid "$OTHER_NODE_PID" --server-pid "$NODE_PID" > "$OUT/two-nodes.json" 2> "$OUT/two-nodes.err"
+      stop_node; NODE_PID=$OTHER_NODE_PID; OTHER_NODE_PID=""; stop_node; stop_redis ;;
     churn10m)
       start_node "$run" "-XX:MaxNewSize=64m"
       $BENCH churn --rate 100 --duration 60s --url "$URL" --server-pid "$NODE_PID" > "$OUT/$run.warmup.json" 2>/dev/null
