@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.signalmesh.testsupport.MeshCluster;
 import io.signalmesh.testsupport.TestClient;
-import io.signalmesh.testsupport.Wait;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
@@ -33,8 +32,7 @@ class FullResumeQueueAcrossNodesIT {
       away.join("fq-room");
       peer.expect("participant-joined");
       away.dropConnection();
-      Wait.until("node 2 to notice the dropped connection", Duration.ofSeconds(10),
-          () -> mesh.node(1).logText().contains("connection lost, waiting for resume"));
+      mesh.node(1).awaitLog("node 2 to notice the dropped connection", "connection lost, waiting for resume", Duration.ofSeconds(10));
       for (int i = 0; i <= QUEUE; i++) {
         peer.relay("ice-candidate", away.id(), new JsonObject().put("seq", i));
       }

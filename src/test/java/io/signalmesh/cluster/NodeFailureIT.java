@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.signalmesh.testsupport.MeshCluster;
 import io.signalmesh.testsupport.TestClient;
-import io.signalmesh.testsupport.Wait;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import org.junit.jupiter.api.AutoClose;
@@ -39,8 +38,7 @@ class NodeFailureIT {
       survivor.expect("participant-joined");
       long killedAt = System.nanoTime();
       mesh.node(1).kill();
-      Wait.until("the survivor to notice the dead node (documented: within 10 s)", DETECTION_BOUND,
-          () -> mesh.node(0).logText().contains("node stopped heartbeating"));
+      mesh.node(0).awaitLog("the survivor to notice the dead node (documented: within 10 s)", "node stopped heartbeating", DETECTION_BOUND);
       JsonObject disconnected = survivor.expectWithin("peer-disconnected", REAP_BOUND);
       assertThat(disconnected.getString("clientId")).isEqualTo(doomed.id());
       JsonObject left = survivor.expectWithin("participant-left", Duration.ofSeconds(5));
@@ -99,8 +97,7 @@ class NodeFailureIT {
         JsonObject left = peer.expectWithin("participant-left", REAP_BOUND);
         assertThat(left.getString("participantId")).isEqualTo(doomed.id());
         assertThat(left.getString("reason")).isEqualTo("node-failure");
-        Wait.until("the reaping to finish", Duration.ofSeconds(10),
-            () -> mesh.node(0).logText().contains("reaped dead node"));
+        mesh.node(0).awaitLog("the reaping to finish", "reaped dead node", Duration.ofSeconds(10));
         peer.sync();
         peer.assertNone("participant-left");
         String stored = mesh.redis().command("HGET", "signalmesh:room:{k-room}:members", mover.id());
@@ -119,8 +116,7 @@ class NodeFailureIT {
       mover.join("h-room");
       peer.expect("participant-joined");
       mover.dropConnection();
-      Wait.until("node 2 to notice the dropped connection", Duration.ofSeconds(10),
-          () -> mesh.node(1).logText().contains("connection lost, waiting for resume"));
+      mesh.node(1).awaitLog("node 2 to notice the dropped connection", "connection lost, waiting for resume", Duration.ofSeconds(10));
       peer.relay("offer", mover.id(), new JsonObject().put("sdp", "queued"));
       try (TestClient resumed = mesh.node(0).resume(mover.sessionToken())) {
         assertThat(resumed.connected().getBoolean("resumed")).isTrue();

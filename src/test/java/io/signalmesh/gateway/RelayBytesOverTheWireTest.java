@@ -8,8 +8,7 @@ import io.signalmesh.testsupport.TestNode;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -22,17 +21,8 @@ import org.junit.jupiter.api.Timeout;
 class RelayBytesOverTheWireTest {
 
   private static final String SDP = "v=0 é€😀 𝄞";
-  private static TestNode node;
-
-  @BeforeAll
-  static void startNode() {
-    node = TestNode.start();
-  }
-
-  @AfterAll
-  static void stopNode() {
-    node.close();
-  }
+  @AutoClose
+  private static final TestNode node = TestNode.start();
 
   private static byte[] offer(String targetId, String sdpJson) {
     return ("{\"type\":\"offer\",\"targetId\":\"" + targetId + "\",\"sdp\":" + sdpJson + "}").getBytes(StandardCharsets.UTF_8);

@@ -13,8 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -23,17 +22,8 @@ import org.junit.jupiter.api.Timeout;
 class TransportTest {
 
   private static final int MAX = 65536;
-  private static TestNode node;
-
-  @BeforeAll
-  static void startNode() {
-    node = TestNode.start();
-  }
-
-  @AfterAll
-  static void stopNode() {
-    node.close();
-  }
+  @AutoClose
+  private static final TestNode node = TestNode.start();
 
   @Test
   void upgradeOnWsPathIsAccepted() {

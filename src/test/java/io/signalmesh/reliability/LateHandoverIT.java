@@ -31,8 +31,7 @@ class LateHandoverIT {
       mover.join("lh-room");
       peer.expect("participant-joined");
       mover.dropConnection();
-      Wait.until("node 2 to notice the dropped connection", Duration.ofSeconds(10),
-          () -> mesh.node(1).logText().contains("connection lost, waiting for resume"));
+      mesh.node(1).awaitLog("node 2 to notice the dropped connection", "connection lost, waiting for resume", Duration.ofSeconds(10));
       for (int i = 0; i < 3; i++) {
         peer.relay("ice-candidate", mover.id(), new JsonObject().put("seq", i));
       }

@@ -161,8 +161,7 @@ class PauseIT {
       for (int i = 0; i < 5; i++) {
         alice.relay("ice-candidate", bob.id(), new JsonObject().put("seq", i));
       }
-      Wait.until("the survivor to declare the paused node dead", Duration.ofSeconds(15),
-          () -> survivor.logText().contains("node stopped heartbeating"));
+      survivor.awaitLog("the survivor to declare the paused node dead", "node stopped heartbeating", Duration.ofSeconds(15));
       for (int i = 5; i < 10; i++) {
         alice.relay("ice-candidate", bob.id(), new JsonObject().put("seq", i));
       }
@@ -181,8 +180,7 @@ class PauseIT {
         resumed.assertNone("ice-candidate");
         alice.relay("offer", resumed.id(), new JsonObject().put("sdp", "after"));
         assertThat(resumed.expect("offer").getString("sdp")).isEqualTo("after");
-        Wait.until("the survivor to reap the paused node's earlier run", Duration.ofSeconds(30),
-            () -> survivor.logText().contains("reaped dead node"));
+        survivor.awaitLog("the survivor to reap the paused node's earlier run", "reaped dead node", Duration.ofSeconds(30));
         alice.sync();
         alice.assertNone("participant-left");
         alice.assertNone("peer-disconnected");

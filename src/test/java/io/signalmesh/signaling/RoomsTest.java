@@ -5,8 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.signalmesh.testsupport.TestClient;
 import io.signalmesh.testsupport.TestNode;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -14,17 +13,8 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(30)
 class RoomsTest {
 
-  private static TestNode node;
-
-  @BeforeAll
-  static void startNode() {
-    node = TestNode.start();
-  }
-
-  @AfterAll
-  static void stopNode() {
-    node.close();
-  }
+  @AutoClose
+  private static final TestNode node = TestNode.start();
 
   @Test
   void joinerGetsTheOtherParticipantsWithTheirProfiles() {

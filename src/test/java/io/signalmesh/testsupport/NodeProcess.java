@@ -104,6 +104,11 @@ public final class NodeProcess implements AutoCloseable {
     return NodeJar.logText(log);
   }
 
+  /** Waits until the node has logged {@code line} (over all its runs), failing with {@code what} after {@code within}. */
+  public void awaitLog(String what, String line, Duration within) {
+    Wait.until(what, within, () -> logText().contains(line));
+  }
+
   public TestClient connect() {
     return TestClient.connect("ws://127.0.0.1:" + port + "/ws");
   }

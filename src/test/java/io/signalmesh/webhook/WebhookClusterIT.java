@@ -103,8 +103,7 @@ class WebhookClusterIT {
           () -> mesh.node(1).logText().contains("webhook delivery failed") && pendingOn(mesh.node(1).nodeId()) > 0);
       mesh.node(1).kill();
 
-      Wait.until("the survivor to reap the dead node", REAP_BOUND,
-          () -> mesh.node(0).logText().contains("reaped dead node"));
+      mesh.node(0).awaitLog("the survivor to reap the dead node", "reaped dead node", REAP_BOUND);
       first.answerWith(200);
       second.answerWith(200);
 
