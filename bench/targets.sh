@@ -22,6 +22,9 @@
 # to DIR/runs.txt with the load average. Needs java 17+, curl, redis-server (redis runs only),
 # taskset (pinned run only). BENCH_JAVA_OPTS goes to the load generator's JVM, e.g. a profile of the
 # measured churn run: BENCH_JAVA_OPTS="-XX:StartFlightRecording=filename=gen.jfr,settings=profile".
+# NODE_JAVA_OPTS goes to every node's JVM, NODE_SERVE_FLAGS to every node's serve command (e.g.
+# "--event-loops 1"). NODE_JFR=1 records each node started with JFR's profile settings into DIR/<label>.jfr (read with
+# `jfr print --events jdk.ExecutionSample` or `jfr summary`).
 set -u
 JAR=target/signalmesh.jar
 OUT=""
@@ -53,7 +56,9 @@ start_node() { # $1 label, $2 JVM flags, rest: extra serve flags; NODE_CMD_PREFI
   local label=$1 jopts=$2; shift 2
   local port mport
   port=$(free_port); mport=$(free_port)
-  ${NODE_CMD_PREFIX:-} java $jopts -jar "$JAR" serve $FLAGS --port "$port" --management-port "$mport" "$@" > "$OUT/$label.node.log" 2>&1 &
+  jopts="$jopts ${NODE_JAVA_OPTS:-}"
+  [ -n "${NODE_JFR:-}" ] && jopts="$jopts -XX:StartFlightRecording=filename=$OUT/$label.jfr,settings=profile,dumponexit=true"
+  ${NODE_CMD_PREFIX:-} java $jopts -jar "$JAR" serve $FLAGS --port "$port" --management-port "$mport" ${NODE_SERVE_FLAGS:-} "$@" > "$OUT/$label.node.log" 2>&1 &
   NODE_PID=$!
   for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$mport/health/ready" >/dev/null 2>&1 && break; sleep 0.5; done
   curl -sf "http://127.0.0.1:$mport/health/ready" >/dev/null || { echo "node $label did not get ready" >&2; exit 1; }

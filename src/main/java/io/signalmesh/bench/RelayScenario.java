@@ -5,7 +5,9 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
 
@@ -65,12 +67,27 @@ public final class RelayScenario {
   /**
    * Joins in waves: first member of every room, then the second, ...; members of one room never
    * join at the same moment (join contention is the join scenario's subject, not this one's).
+   * Then waits until every client was told of all its room mates, as a client sends only to
+   * peers it knows: a member that joined early hears of later ones from its node, which may learn
+   * of them from another node a moment after their join was answered.
    */
   private String joinAll(List<BenchClient> clients) {
+    List<Set<String>> known = new ArrayList<>();
+    for (BenchClient client : clients) {
+      Set<String> told = ConcurrentHashMap.newKeySet();
+      known.add(told);
+      client.onFrame(frame -> {
+        if ("participant-joined".equals(frame.type())) {
+          told.add(frame.string("participantId"));
+        }
+      });
+    }
     for (int wave = 0; wave < settings.roomSize(); wave++) {
       List<Future<Frame>> joins = new ArrayList<>();
       for (int i = wave; i < clients.size(); i += settings.roomSize()) {
-        joins.add(clients.get(i).join(roomPrefix + (i / settings.roomSize()), harness.settings().timeout()));
+        Set<String> told = known.get(i);
+        joins.add(clients.get(i).join(roomPrefix + (i / settings.roomSize()), harness.settings().timeout())
+            .onSuccess(reply -> reply.json().getJsonArray("participants").forEach(id -> told.add((String) id))));
       }
       try {
         Harness.await(Future.join(joins), harness.settings().timeout().plusSeconds(5));
@@ -83,7 +100,31 @@ public final class RelayScenario {
         return failed + " of " + joins.size() + " joins (wave " + (wave + 1) + ") failed, first: " + first;
       }
     }
-    return null;
+    return awaitMatesKnown(clients, known);
+  }
+
+  private String awaitMatesKnown(List<BenchClient> clients, List<Set<String>> known) {
+    long deadline = System.nanoTime() + harness.settings().timeout().toNanos();
+    while (true) {
+      long unaware = 0;
+      for (int i = 0; i < clients.size(); i++) {
+        int room = i / settings.roomSize();
+        for (int j = room * settings.roomSize(); j < (room + 1) * settings.roomSize(); j++) {
+          if (j != i && !known.get(i).contains(clients.get(j).clientId())) {
+            unaware++;
+            break;
+          }
+        }
+      }
+      if (unaware == 0) {
+        return null;
+      }
+      if (System.nanoTime() > deadline) {
+        return unaware + " clients not told of all their room mates within " + harness.settings().timeout().toMillis()
+            + " ms of joining";
+      }
+      Harness.await(harness.after(Duration.ofMillis(10)), Duration.ofSeconds(5));
+    }
   }
 
   private JsonObject measure(List<BenchClient> clients, Histogram connectLatency) {

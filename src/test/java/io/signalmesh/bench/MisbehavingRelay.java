@@ -23,13 +23,20 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class MisbehavingRelay implements AutoCloseable {
 
-  enum Fault { NONE, DROP, DUPLICATE, SWAP, WRONG_SENDER }
+  /**
+   * LATE_NEWS misbehaves with joins, not frames: members hear of a newcomer 300 ms after its join
+   * was answered (as from a node that learns of it from another node), and a relay to a peer its
+   * sender was not told of yet is refused with {@code unknown-peer}.
+   */
+  enum Fault { NONE, DROP, DUPLICATE, SWAP, WRONG_SENDER, LATE_NEWS }
 
   private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
   private final Fault fault;
   private final Map<String, ServerWebSocket> sockets = new HashMap<>();
   private final Map<String, Set<String>> rooms = new HashMap<>();
   private final Map<String, ArrayDeque<String>> heldFor = new HashMap<>();
+  /** Whom each client was told of (LATE_NEWS). */
+  private final Map<String, Set<String>> told = new HashMap<>();
   private final AtomicLong relayed = new AtomicLong();
   private final AtomicLong faults = new AtomicLong();
   private final AtomicLong held = new AtomicLong();
@@ -79,6 +86,14 @@ final class MisbehavingRelay implements AutoCloseable {
         Set<String> members = rooms.computeIfAbsent(room, r -> new HashSet<>());
         JsonArray others = new JsonArray();
         members.forEach(others::add);
+        String joined = new JsonObject().put("type", "participant-joined").put("roomId", room).put("participantId", id)
+            .encode();
+        Set<String> earlier = Set.copyOf(members);
+        told.computeIfAbsent(id, k -> new HashSet<>()).addAll(earlier);
+        vertx.setTimer(fault == Fault.LATE_NEWS ? 300 : 1, t -> earlier.stream().filter(sockets::containsKey).forEach(other -> {
+          told.computeIfAbsent(other, k -> new HashSet<>()).add(id);
+          sockets.get(other).writeTextMessage(joined);
+        }));
         members.add(id);
         sockets.get(id).writeTextMessage(new JsonObject().put("type", "room-participants").put("roomId", room)
             .put("participants", others).encode());
@@ -100,6 +115,10 @@ final class MisbehavingRelay implements AutoCloseable {
     String targetId = (String) message.remove("targetId");
     ServerWebSocket target = sockets.get(targetId);
     if (target == null) {
+      return;
+    }
+    if (fault == Fault.LATE_NEWS && !told.getOrDefault(senderId, Set.of()).contains(targetId)) {
+      sockets.get(senderId).writeTextMessage(new JsonObject().put("type", "error").put("code", "unknown-peer").encode());
       return;
     }
     message.put("senderId", senderId);

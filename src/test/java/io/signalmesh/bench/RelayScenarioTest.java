@@ -60,6 +60,17 @@ class RelayScenarioTest {
   }
 
   @Test
+  void clientsSendOnlyOnceToldOfTheirRoomMates() throws Exception {
+    try (MisbehavingRelay server = MisbehavingRelay.start(MisbehavingRelay.Fault.LATE_NEWS)) {
+      JsonObject report = relay(server.url(), 10, 2, 1000, Duration.ofMillis(200), Duration.ofSeconds(1));
+
+      assertThat(report.getJsonObject("errors").getMap()).as(report.encode()).isEmpty();
+      assertThat(report.getLong("sent")).isPositive();
+      assertThat(report.getLong("lost")).isZero();
+    }
+  }
+
+  @Test
   void aServerThatDropsFramesShowsThemLost() throws Exception {
     try (MisbehavingRelay server = MisbehavingRelay.start(MisbehavingRelay.Fault.DROP)) {
       JsonObject report = relay(server.url(), 10, 2, 1000, Duration.ofMillis(500), Duration.ofSeconds(1));
