@@ -17,12 +17,15 @@
 #       redis-join-warm  own redis-server; 20 s at 1,000 joins/s, then 2,000/s paced twice, then the burst
 #       churn10m         -XX:MaxNewSize=64m; 60 s at 100/s, then 600 s at 100/s (RSS after each)
 #       two-nodes        own redis-server; relay 5,000 msgs/s on one clustered node, then on two with
-#                        every pair spanning both (two-nodes-one.json, two-nodes.json)
+#                        every pair spanning both (two-nodes-one.json, two-nodes.json); each after a
+#                        warm-up of TWO_NODES_WARMUP (default 30s: the JIT still compiles the
+#                        cross-node path 15 s in), measured for 20 s
 # Each run writes its JSON lines into DIR (default: a temp folder, named at the end); progress goes
 # to DIR/runs.txt with the load average. Needs java 17+, curl, redis-server (redis runs only),
 # taskset (pinned run only). BENCH_JAVA_OPTS goes to the load generator's JVM, e.g. a profile of the
 # measured churn run: BENCH_JAVA_OPTS="-XX:StartFlightRecording=filename=gen.jfr,settings=profile".
-# NODE_JAVA_OPTS goes to every node's JVM, NODE_SERVE_FLAGS to every node's serve command (e.g.
+# NODE_JAR (default: the --jar) is what the nodes run, e.g. an earlier build against today's load
+# generator. NODE_JAVA_OPTS goes to every node's JVM, NODE_SERVE_FLAGS to every node's serve command (e.g.
 # "--event-loops 1"). NODE_JFR=1 records each node started with JFR's profile settings into DIR/<label>.jfr (read with
 # `jfr print --events jdk.ExecutionSample` or `jfr summary`).
 set -u
@@ -58,7 +61,7 @@ start_node() { # $1 label, $2 JVM flags, rest: extra serve flags; NODE_CMD_PREFI
   port=$(free_port); mport=$(free_port)
   jopts="$jopts ${NODE_JAVA_OPTS:-}"
   [ -n "${NODE_JFR:-}" ] && jopts="$jopts -XX:StartFlightRecording=filename=$OUT/$label.jfr,settings=profile,dumponexit=true"
-  ${NODE_CMD_PREFIX:-} java $jopts -jar "$JAR" serve $FLAGS --port "$port" --management-port "$mport" ${NODE_SERVE_FLAGS:-} "$@" > "$OUT/$label.node.log" 2>&1 &
+  ${NODE_CMD_PREFIX:-} java $jopts -jar "${NODE_JAR:-$JAR}" serve $FLAGS --port "$port" --management-port "$mport" ${NODE_SERVE_FLAGS:-} "$@" > "$OUT/$label.node.log" 2>&1 &
   NODE_PID=$!
   for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$mport/health/ready" >/dev/null 2>&1 && break; sleep 0.5; done
   curl -sf "http://127.0.0.1:$mport/health/ready" >/dev/null || { echo "node $label did not get ready" >&2; exit 1; }
@@ -129,7 +132,7 @@ for run in "$@"; do
       cp=$(free_port)
       start_node two-nodes-one "" --redis "$redis" --cluster --cluster-host 127.0.0.1 --cluster-port "$cp" \
         --cluster-members "127.0.0.1:$cp"
-      $BENCH relay --clients 200 --room-size 2 --rate 5000 --warmup 15s --duration 15s --url "$URL" \
+      $BENCH relay --clients 200 --room-size 2 --rate 5000 --warmup "${TWO_NODES_WARMUP:-30s}" --duration 20s --url "$URL" \
         --server-pid "$NODE_PID" > "$OUT/two-nodes-one.json" 2> "$OUT/two-nodes-one.err"
       stop_node
       redis-cli -p "$RPORT" flushall > /dev/null
@@ -138,7 +141,7 @@ for run in "$@"; do
       OTHER_NODE_PID=$NODE_PID; URL_A=$URL
       start_node two-nodes-b "" --redis "$redis" --cluster --cluster-host 127.0.0.1 --cluster-port "$cpb" --cluster-members "$members"
       # round robin over the two URLs with rooms of 2: every pair spans both nodes
-      $BENCH relay --clients 200 --room-size 2 --rate 5000 --warmup 15s --duration 15s --url "$URL_A" --url "$URL" \
+      $BENCH relay --clients 200 --room-size 2 --rate 5000 --warmup "${TWO_NODES_WARMUP:-30s}" --duration 20s --url "$URL_A" --url "$URL" \
         --server-pid "$OTHER_NODE_PID" --server-pid "$NODE_PID" > "$OUT/two-nodes.json" 2> "$OUT/two-nodes.err"
       stop_node; NODE_PID=$OTHER_NODE_PID; OTHER_NODE_PID=""; stop_node; stop_redis ;;
     churn10m)

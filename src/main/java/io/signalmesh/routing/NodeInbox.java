@@ -29,8 +29,9 @@ import org.slf4j.LoggerFactory;
  * clients as they are, never decoded on the way) and, in headers, whom it is for and any
  * room-view change that comes with it, so nothing is re-modelled on the way.
  *
- * <p>What it delivers it acknowledges right away (not only on the periodic ack): a crash can then
- * double only a frame it catches between the two writes. Frames for clients are handed on only
+ * <p>What it delivers it acknowledges right away (not only on the periodic ack), at most every
+ * {@link #ACK_SPACING_NANOS}: a crash can then double only frames it catches between delivery and
+ * that ack. Frames for clients are handed on only
  * while this node is sure it has not been declared dead (the {@code serving} gate of its
  * liveness): after a pause they wait until the next heartbeat says. If the node was declared
  * dead meanwhile it drops them unacknowledged (their senders parked them) and, once it rejoined,
@@ -51,6 +52,13 @@ public final class NodeInbox {
   private static final Logger LOG = LoggerFactory.getLogger(NodeInbox.class);
 
   private static final long ACK_INTERVAL_MILLIS = 200;
+  /**
+   * Acknowledgements after deliveries are at least this far apart. Each is a message (and a
+   * wake-up) on both nodes: one per event-loop turn was about one per two relays at 5,000
+   * relays a second (docs/benchmarks.md). The price: a crash can double what was delivered in
+   * the last few ms before it, not only what it catches between two writes (docs/reliability.md).
+   */
+  static final long ACK_SPACING_NANOS = 5_000_000L;
   static final String ACK = "ack";
   /** A gap report: the receiver has everything below this number and wants the rest again. */
   static final String NACK = "nack";
@@ -72,6 +80,7 @@ public final class NodeInbox {
   /** Messages for clients that came while the node was not sure it may serve; in arrival order. */
   private final List<Message<Buffer>> held = new ArrayList<>();
   private boolean acksScheduled;
+  private volatile long lastAcksNanos = System.nanoTime() - ACK_SPACING_NANOS;
   private RoomViews views;
   private final ConcurrentHashMap<String, NodeLink> links = new ConcurrentHashMap<>();
   private final InboundStreams streams = new InboundStreams();
@@ -539,7 +548,11 @@ public final class NodeInbox {
     }
   }
 
-  /** Acknowledges what was just delivered once this event-loop turn is done (all delivered in it, in one ack per node). */
+  /**
+   * Acknowledges what was just delivered once this event-loop turn is done (all delivered in it,
+   * in one ack per node), but not more often than every {@link #ACK_SPACING_NANOS}: while frames
+   * keep coming, they are acknowledged in one message per node and spacing.
+   */
   private void scheduleAcks() {
     synchronized (held) {
       if (acksScheduled) {
@@ -547,12 +560,20 @@ public final class NodeInbox {
       }
       acksScheduled = true;
     }
-    vertx.runOnContext(v -> {
-      synchronized (held) {
-        acksScheduled = false;
-      }
-      sendAcks();
-    });
+    long wait = ACK_SPACING_NANOS - (System.nanoTime() - lastAcksNanos);
+    if (wait <= 0) {
+      vertx.runOnContext(v -> acksNow());
+    } else {
+      vertx.setTimer(Math.max(1, wait / 1_000_000), id -> acksNow());
+    }
+  }
+
+  private void acksNow() {
+    synchronized (held) {
+      acksScheduled = false;
+    }
+    lastAcksNanos = System.nanoTime();
+    sendAcks();
   }
 
   private static void applyRoomEvent(MultiMap headers, RoomViews views) {

@@ -66,6 +66,14 @@ final class NodeLink {
   static final long GIVE_UP_AFTER_MILLIS = 8_000;
   /** After this, a broken link is tried again (the node may be back, e.g. restarted under the same id). */
   static final long RETRY_AFTER_NANOS = 10_000_000_000L;
+  /**
+   * At most one write in this long is watched for its outcome. The outcome comes back on the
+   * event loop that sent the frame, a hand-off (and a wake-up) per frame when the connection to
+   * the node lives on another loop. A refused connection fails every write, so one watched write
+   * in 10 ms tells a dead process as well; the frames written between are held like any
+   * unconfirmed frame, and parked with the rest.
+   */
+  static final long WATCH_A_WRITE_EVERY_NANOS = 10_000_000L;
   /** Frames kept for replay at most; beyond it the oldest are given up (acks stopped for far too long). */
   static final int MAX_UNACKED = 50_000;
   static final String SEQ = "seq";
@@ -121,6 +129,7 @@ final class NodeLink {
   private String peerRun;
   private long brokenSince = -1;
   private long lastRetransmitNanos;
+  private long lastWatchedWriteNanos = System.nanoTime() - WATCH_A_WRITE_EVERY_NANOS;
   /** When an ack last confirmed something: a receiver that acks, however late, is not flooded with resends. */
   private long lastProgressNanos = System.nanoTime();
   /** Frames given up since the node last confirmed anything (for logging once per episode). */
@@ -169,7 +178,7 @@ final class NodeLink {
       if (unacked.size() > MAX_UNACKED) {
         dropped = List.of(unacked.poll());
       }
-      write(pending);
+      write(pending, now);
     }
     report(dropped);
   }
@@ -329,11 +338,11 @@ final class NodeLink {
     // a copy: a write that fails at once may break the link, which empties the queue
     for (Pending pending : List.copyOf(unacked)) {
       pending.lastSentNanos = nowNanos;
-      write(pending);
+      write(pending, nowNanos);
     }
   }
 
-  private void write(Pending pending) {
+  private void write(Pending pending, long nowNanos) {
     DeliveryOptions options = new DeliveryOptions();
     if (pending.headers != null) {
       pending.headers.forEach(options::addHeader);
@@ -346,7 +355,12 @@ final class NodeLink {
     }
     // the bytes wrapped, not copied: the event bus copies them into the message it writes to the node
     Buffer body = BufferInternal.buffer(Unpooled.wrappedBuffer(pending.frame));
-    eventBus.<Buffer>sender(address, options).write(body).onFailure(this::writeFailed);
+    if (nowNanos - lastWatchedWriteNanos >= WATCH_A_WRITE_EVERY_NANOS) {
+      lastWatchedWriteNanos = nowNanos;
+      eventBus.<Buffer>sender(address, options).write(body).onFailure(this::writeFailed);
+    } else {
+      eventBus.send(address, body, options);
+    }
   }
 
   /**

@@ -75,6 +75,30 @@ class NodeLinkTest {
     Wait.until("every frame confirmed", Duration.ofSeconds(5), () -> sender.unconfirmed() == 0);
   }
 
+  @Test
+  void framesArrivingOneByOneAreAcknowledgedInFewMessages() {
+    AtomicInteger acks = new AtomicInteger();
+    vertx.eventBus().addOutboundInterceptor(context -> {
+      if (context.message().headers().contains(NodeInbox.ACK)) {
+        acks.incrementAndGet();
+      }
+      context.next();
+    });
+    AtomicInteger sent = new AtomicInteger();
+    // one frame per event-loop turn, a millisecond apart: each turn used to send its own ack
+    vertx.setPeriodic(1, id -> {
+      int n = sent.incrementAndGet();
+      sender.send("n2", List.of(TARGET), "frame " + n);
+      if (n == 60) {
+        vertx.cancelTimer(id);
+      }
+    });
+    Wait.until("all sixty frames confirmed", Duration.ofSeconds(5), () -> delivered().size() == 60 && sender.unconfirmed() == 0);
+
+    assertThat(delivered()).containsExactlyElementsOf(frames(60));
+    assertThat(acks.get()).as("acks for 60 frames over at least 60 ms, at most one per 5 ms").isBetween(1, 30);
+  }
+
   /** Drops the data messages (not acks) with these positions, counted from 1, the first time they pass. */
   private void loseDataMessages(int... positions) {
     vertx.eventBus().addOutboundInterceptor(context -> {
