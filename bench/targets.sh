@@ -17,7 +17,8 @@
 #       redis-join-warm  own redis-server; 20 s at 1,000 joins/s, then 2,000/s paced twice, then the burst
 #       churn10m         -XX:MaxNewSize=64m; 60 s at 100/s, then 600 s at 100/s (RSS after each)
 #       two-nodes        own redis-server; relay 5,000 msgs/s on one clustered node, then on two with
-#                        every pair spanning both (two-nodes-one.json, two-nodes.json); each after a
+#                        every pair spanning both (two-nodes-one.json, two-nodes.json), then on the
+#                        same two with every pair on one node (two-nodes-local.json); each after a
 #                        warm-up of TWO_NODES_WARMUP (default 30s: the JIT still compiles the
 #                        cross-node path 15 s in), measured for 20 s
 # Each run writes its JSON lines into DIR (default: a temp folder, named at the end); progress goes
@@ -143,6 +144,11 @@ for run in "$@"; do
       # round robin over the two URLs with rooms of 2: every pair spans both nodes
       $BENCH relay --clients 200 --room-size 2 --rate 5000 --warmup "${TWO_NODES_WARMUP:-30s}" --duration 20s --url "$URL_A" --url "$URL" \
         --server-pid "$OTHER_NODE_PID" --server-pid "$NODE_PID" > "$OUT/two-nodes.json" 2> "$OUT/two-nodes.err"
+      # the same two nodes with every pair on one node (URLs a, a, b, b): what a second node costs
+      # without any message crossing
+      $BENCH relay --clients 200 --room-size 2 --rate 5000 --warmup "${TWO_NODES_WARMUP:-30s}" --duration 20s \
+        --url "$URL_A" --url "$URL_A" --url "$URL" --url "$URL" \
+        --server-pid "$OTHER_NODE_PID" --server-pid "$NODE_PID" > "$OUT/two-nodes-local.json" 2> "$OUT/two-nodes-local.err"
       stop_node; NODE_PID=$OTHER_NODE_PID; OTHER_NODE_PID=""; stop_node; stop_redis ;;
     churn10m)
       start_node "$run" "-XX:MaxNewSize=64m"

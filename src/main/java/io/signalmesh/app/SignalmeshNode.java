@@ -100,8 +100,10 @@ public final class SignalmeshNode {
         .setMetricsOptions(new MicrometerMetricsOptions()
             .setEnabled(true).setRegistryName(registryName)
             .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true).setPublishQuantiles(true)));
-    // each signaling instance gets a loop of its own; the rest (management, cluster) share the pool
-    options.setEventLoopPoolSize(Math.max(options.getEventLoopPoolSize(), config.signalingEventLoops() + 1));
+    // the signaling loops are the whole pool: the event bus's connections, the inbox and management
+    // share them. A loop of their own cost a hand-off (and a wake-up) per frame crossing to or from
+    // another node; with one signaling loop nothing changes loops at all (docs/benchmarks.md)
+    options.setEventLoopPoolSize(config.signalingEventLoops());
     Future<Vertx> vertx = config.cluster().enabled()
         ? ClusteredVertx.start(config.cluster(), options)
         : Future.succeededFuture(Vertx.vertx(options));
@@ -158,7 +160,8 @@ public final class SignalmeshNode {
         () -> Future.succeededFuture(readiness(nodeId, drainer.draining(), directory.healthy(), isolation.state(),
             lease.fenced())),
         managementRoutes -> {
-          managementRoutes.get("/metrics").handler(PrometheusScrapingHandler.create(registryName));
+          // rendering every meter takes milliseconds: on a worker, not on the signaling loop the port shares
+          managementRoutes.get("/metrics").blockingHandler(PrometheusScrapingHandler.create(registryName));
           mountAdmin(managementRoutes, config, presence, directory, inbox);
         });
     metrics.gauge("signalmesh.connections", "Open client WebSockets",
