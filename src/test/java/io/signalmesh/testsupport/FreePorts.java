@@ -6,6 +6,8 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -13,11 +15,15 @@ import java.util.concurrent.ThreadLocalRandom;
  * ServerSocket(0)} lies in the kernel's ephemeral range, so between closing the probe and the
  * process binding it, any outgoing connection on the machine may take it as its source port
  * (seen: "Address already in use" at node start). These come from below that range, where
- * outgoing connections never land, picked at random and checked free.
+ * outgoing connections never land, picked at random and checked free, and never handed out
+ * twice in one test run: a port picked for a node that has not bound it yet is still free to a
+ * probe. Two equal picks among the few dozen of one cluster's start are rare, but not over a whole
+ * suite: the likely cause of a node's "Address already in use" at start in ChaosUnderLoadIT.
  */
 public final class FreePorts {
 
   private static final int LOWEST = 10_000;
+  private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
   private FreePorts() {}
 
@@ -25,8 +31,13 @@ public final class FreePorts {
     int ceiling = ephemeralRangeStart() - 1;
     for (int attempt = 0; attempt < 200; attempt++) {
       int port = ThreadLocalRandom.current().nextInt(LOWEST, ceiling + 1);
+      if (HANDED_OUT.contains(port)) {
+        continue;
+      }
       try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-        return port;
+        if (HANDED_OUT.add(port)) {
+          return port;
+        }
       } catch (IOException taken) {
         // try another
       }
