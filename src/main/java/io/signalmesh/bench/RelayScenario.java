@@ -108,12 +108,9 @@ public final class RelayScenario {
     while (true) {
       long unaware = 0;
       for (int i = 0; i < clients.size(); i++) {
-        int room = i / settings.roomSize();
-        for (int j = room * settings.roomSize(); j < (room + 1) * settings.roomSize(); j++) {
-          if (j != i && !known.get(i).contains(clients.get(j).clientId())) {
-            unaware++;
-            break;
-          }
+        Set<String> told = known.get(i);
+        if (!mates(clients, i).stream().allMatch(mate -> told.contains(mate.clientId()))) {
+          unaware++;
         }
       }
       if (unaware == 0) {
@@ -140,14 +137,7 @@ public final class RelayScenario {
       receivers.add(receiver);
       BenchClient client = clients.get(i);
       Harness.await(onLoop(client, receiver), common.timeout());
-      int room = i / settings.roomSize();
-      List<BenchClient> mates = new ArrayList<>();
-      for (int j = room * settings.roomSize(); j < (room + 1) * settings.roomSize(); j++) {
-        if (j != i) {
-          mates.add(clients.get(j));
-        }
-      }
-      byLoop.get(i % harness.loopCount()).add(new RelayTraffic.Sender(i, client, mates));
+      byLoop.get(i % harness.loopCount()).add(new RelayTraffic.Sender(i, client, mates(clients, i)));
     }
 
     RelayFrames frames = new RelayFrames(settings.frameBytes());
@@ -197,6 +187,18 @@ public final class RelayScenario {
       report.put("server", common.server().between(probe[0], probe[2], delivered));
     }
     return report;
+  }
+
+  /** The other clients in the room of the {@code i}-th: rooms are consecutive runs of room-size clients. */
+  private List<BenchClient> mates(List<BenchClient> clients, int i) {
+    int room = i / settings.roomSize();
+    List<BenchClient> mates = new ArrayList<>();
+    for (int j = room * settings.roomSize(); j < (room + 1) * settings.roomSize(); j++) {
+      if (j != i) {
+        mates.add(clients.get(j));
+      }
+    }
+    return mates;
   }
 
   private static Future<Void> onLoop(BenchClient client, RelayReceiver receiver) {
