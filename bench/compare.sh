@@ -5,14 +5,16 @@
 #
 #   bench/compare.sh [--rates "5000 20000"] [--clients 200] [--room-size 2] [--warmup 15s]
 #                    [--duration 20s] [--connections 2000] [--join-clients 5000]
-#                    [--join-warmups 3] [--churn-rate 100] [--churn-duration 10s] [--churn-warmup 10s]
+#                    [--join-warmups 6] [--join-bursts 5] [--churn-rate 100] [--churn-duration 10s] [--churn-warmup 10s]
 #                    [--only relay,connections,join,churn]
 #                    [--node-args "--event-loops 1"] [--also "--event-loops 1"]
 #
 # --node-args: extra `serve` flags for the signalmesh node; NODE_JAVA_OPTS: its JVM flags.
 # --also: a second signalmesh node with these extra flags, loaded after the first (a third column).
-# --join-warmups: join bursts each server takes before the measured one (a JVM compiles the join
-# path over its first bursts); --churn-warmup: churn at the same rate before the measured window.
+# --join-warmups: join bursts each server takes before the measured ones (a JVM compiles the join
+# path over its first bursts: about seven of 5,000 clients here); --join-bursts: measured bursts,
+# the table shows the median one (by joins/s), every burst's joins/s and the first (cold) burst's;
+# --churn-warmup: churn at the same rate before the measured window.
 # Needs java 17+, node/npm (for the baseline), jq, curl; builds target/signalmesh.jar when it
 # is missing. BASELINE_DIR (default ../shared/baseline) holds the tutorial server.
 set -euo pipefail
@@ -21,7 +23,7 @@ REPO="$(cd "$(dirname "$0")/.." && pwd)"
 BASELINE_DIR="${BASELINE_DIR:-$REPO/../shared/baseline}"
 OUT="${OUT:-$(mktemp -d /tmp/signalmesh-compare.XXXXXX)}"
 RATES="5000 20000"; CLIENTS=200; ROOM_SIZE=2; WARMUP=15s; DURATION=20s
-CONNECTIONS=2000; JOIN_CLIENTS=5000; JOIN_WARMUPS=3; CHURN_RATE=100; CHURN_DURATION=10s; CHURN_WARMUP=10s
+CONNECTIONS=2000; JOIN_CLIENTS=5000; JOIN_WARMUPS=6; JOIN_BURSTS=5; CHURN_RATE=100; CHURN_DURATION=10s; CHURN_WARMUP=10s
 ONLY="relay,connections,join,churn"; NODE_ARGS=""; ALSO_ARGS=""
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -33,13 +35,14 @@ while [ $# -gt 0 ]; do
     --connections) CONNECTIONS="$2"; shift 2 ;;
     --join-clients) JOIN_CLIENTS="$2"; shift 2 ;;
     --join-warmups) JOIN_WARMUPS="$2"; shift 2 ;;
+    --join-bursts) JOIN_BURSTS="$2"; shift 2 ;;
     --churn-warmup) CHURN_WARMUP="$2"; shift 2 ;;
     --churn-rate) CHURN_RATE="$2"; shift 2 ;;
     --churn-duration) CHURN_DURATION="$2"; shift 2 ;;
     --only) ONLY="$2"; shift 2 ;;
     --node-args) NODE_ARGS="$2"; shift 2 ;;
     --also) ALSO_ARGS="$2"; shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -119,7 +122,19 @@ if wants join; then
   for i in $(seq 1 "$JOIN_WARMUPS"); do
     run "join-warmup-$i" join --clients "$JOIN_CLIENTS" --room-size 2 --mode burst --connect-rate 2000 --timeout 20s
   done
-  run join-burst join --clients "$JOIN_CLIENTS" --room-size 2 --mode burst --connect-rate 2000 --timeout 20s
+  for i in $(seq 1 "$JOIN_BURSTS"); do
+    run "join-burst-$i" join --clients "$JOIN_CLIENTS" --room-size 2 --mode burst --connect-rate 2000 --timeout 20s
+  done
+  # join-burst.<server>.json: the median burst by joins/s, with every burst's joins/s and the
+  # first warm-up's (the cold server) added
+  for side in baseline signalmesh also; do
+    ls "$OUT"/join-burst-*."$side".json >/dev/null 2>&1 || continue
+    jq -s --slurpfile cold <(cat "$OUT/join-warmup-1.$side.json" 2>/dev/null || echo '{}') \
+      'map(select(.joinsPerSec != null)) as $runs | ($runs | sort_by(.joinsPerSec)) as $sorted
+       | ($sorted[(($sorted | length) - 1) / 2 | floor] // {error: "no burst completed"})
+       + {bursts: ($runs | map(.joinsPerSec)), coldJoinsPerSec: ($cold[0].joinsPerSec // null)}' \
+      "$OUT"/join-burst-*."$side".json >"$OUT/join-burst.$side.json"
+  done
 fi
 wants churn && run churn churn --rate "$CHURN_RATE" --duration "$CHURN_DURATION" --warmup "$CHURN_WARMUP"
 
@@ -169,8 +184,9 @@ wants connections && table "connections: $CONNECTIONS idle WebSockets, permessag
   "established|.established" "failures|(.failures|tostring)" "connects/s|.connectRate" "connect p50 ms|.connectMs.p50" \
   "connect p99 ms|.connectMs.p99" "open after hold|.openAfterHold" "deflate negotiated|.deflateNegotiated" \
   "server RSS KB/connection|.server.rssKbPerConnection" "server RSS MB after|(.server.rssKbAfter/1024|floor)"
-wants join && table "join: $JOIN_CLIENTS clients joining rooms of 2 at once" join-burst -- \
-  "joins|.joins" "joins/s|.joinsPerSec" "p50 ms|.latencyMs.p50" "p99 ms|.latencyMs.p99" "max ms|.latencyMs.max" \
+wants join && table "join: $JOIN_CLIENTS clients joining rooms of 2 at once (median of $JOIN_BURSTS bursts after $JOIN_WARMUPS unmeasured)" join-burst -- \
+  "joins|.joins" "joins/s|.joinsPerSec" "joins/s of each burst|(.bursts|map(round)|join(\", \"))" \
+  "first burst (cold) joins/s|(.coldJoinsPerSec // \"-\"|tostring)" "p50 ms|.latencyMs.p50" "p99 ms|.latencyMs.p99" "max ms|.latencyMs.max" \
   "failures|(.failures|tostring)" "server CPU µs/join|.server.cpuUsPerJoin" "run error|.error"
 wants churn && table "churn: $CHURN_RATE call set-ups/s for $CHURN_DURATION (join -> last candidate)" churn -- \
   "started|.started" "completed|.completed" "set-ups/s|.setupsPerSec" "set-up p50 ms|.setupMs.p50" \

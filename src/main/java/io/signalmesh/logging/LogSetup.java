@@ -10,8 +10,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Switches the log format chosen with {@code --log-format} (text is what logback.xml sets up),
  * and writes out what is still queued when the process ends: both configurations log through a
- * queue that a worker thread empties (logback's AsyncAppender), so events logged just before an
- * exit are lost unless the logger context is stopped first.
+ * queue that a writer thread empties ({@link BatchingStdoutAppender}), so events logged just
+ * before an exit are lost unless the logger context is stopped first.
  */
 public final class LogSetup {
 

@@ -2,13 +2,10 @@ package io.signalmesh.logging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.AsyncAppender;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.joran.JoranConfigurator;
-import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.util.LogbackMDCAdapter;
-import ch.qos.logback.core.ConsoleAppender;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import io.signalmesh.testsupport.Wait;
@@ -16,14 +13,18 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The node's log configurations (text and JSON) as an event loop sees them: logging returns at
- * once even while nobody reads stdout, warnings still get through when information is dropped,
- * and what was queued is written out when the logger context stops (the node's shutdown).
+ * once even while nobody reads stdout, warnings still get through when information is dropped
+ * and a warning counts what was dropped, a burst is written in a few writes rather than one per
+ * line, and what was queued is written out when the logger context stops (the node's shutdown).
  * Each test loads the shipped configuration into a context of its own, with stdout replaced by
  * a stream the test holds shut.
  */
@@ -35,7 +36,7 @@ class AsyncLoggingTest {
   void loggingNeverWaitsForAStdoutNobodyReadsAndWarningsStillGetThrough(String config) throws Exception {
     Configured logging = Configured.load(config);
     Logger log = logging.context.getLogger("io.signalmesh.test");
-    int informations = logging.async.getQueueSize() * 2;
+    int informations = logging.appender.getQueueSize() * 2;
 
     // an event loop logging while the collector reading stdout is stuck
     Thread loop = new Thread(() -> {
@@ -56,6 +57,24 @@ class AsyncLoggingTest {
     String written = logging.stdout.text();
     long infoLines = written.lines().filter(line -> line.contains("session started")).count();
     assertThat(infoLines).as("information dropped while stdout was stuck").isPositive().isLessThan(informations);
+    assertThat(infoLines + reportedDropped(written)).as("every event written or counted as dropped").isEqualTo(informations);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"/logback.xml", "/logback-json.xml"})
+  void aBurstOfEventsIsWrittenInAFewWritesNotOnePerLine(String config) throws Exception {
+    Configured logging = Configured.load(config);
+    Logger log = logging.context.getLogger("io.signalmesh.test");
+    int events = 5000;
+    logging.stdout.open();
+    for (int i = 0; i < events; i++) {
+      log.atInfo().addKeyValue("n", i).log("room joined");
+    }
+    Wait.until("the burst to be written", Duration.ofSeconds(30),
+        () -> logging.stdout.text().lines().filter(line -> line.contains("room joined")).count() == events);
+    logging.context.stop();
+
+    assertThat(logging.stdout.writes()).as("writes to stdout for %d lines", events).isLessThanOrEqualTo(events / 10);
   }
 
   @ParameterizedTest
@@ -77,8 +96,21 @@ class AsyncLoggingTest {
         .isEqualTo(events);
   }
 
-  /** A shipped configuration in a context of its own, its console writing to {@link #stdout}. */
-  private record Configured(LoggerContext context, AsyncAppender async, HeldStream stdout) {
+  private static final Pattern DROPPED = Pattern.compile("\"?dropped\"?[=:]\"?(\\d+)");
+
+  /** The sum of the drop counts the appender's warnings report. */
+  private static long reportedDropped(String written) {
+    long total = 0;
+    for (String line : written.lines().filter(line -> line.contains("events dropped")).toList()) {
+      Matcher count = DROPPED.matcher(line);
+      assertThat(count.find()).as("a drop count in %s", line).isTrue();
+      total += Long.parseLong(count.group(1));
+    }
+    return total;
+  }
+
+  /** A shipped configuration in a context of its own, its appender writing to {@link #stdout}. */
+  private record Configured(LoggerContext context, BatchingStdoutAppender appender, HeldStream stdout) {
 
     static Configured load(String resource) throws Exception {
       LoggerContext context = new LoggerContext();
@@ -88,14 +120,12 @@ class AsyncLoggingTest {
       configurator.setContext(context);
       configurator.doConfigure(AsyncLoggingTest.class.getResource(resource));
       Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
-      AsyncAppender async = (AsyncAppender) root.getAppender("ASYNC");
-      assertThat(async).as("root logs through the ASYNC appender in %s", resource).isNotNull();
-      assertThat(async.isNeverBlock()).as("neverBlock in %s", resource).isTrue();
-      @SuppressWarnings("unchecked")
-      ConsoleAppender<ILoggingEvent> console = (ConsoleAppender<ILoggingEvent>) async.getAppender("STDOUT");
+      BatchingStdoutAppender appender = (BatchingStdoutAppender) root.getAppender("STDOUT");
+      assertThat(appender).as("root logs through the STDOUT appender in %s", resource).isNotNull();
+      assertThat(appender.isStarted()).as("STDOUT started in %s", resource).isTrue();
       HeldStream stdout = new HeldStream();
-      console.setOutputStream(stdout);
-      return new Configured(context, async, stdout);
+      appender.setOutputStream(stdout);
+      return new Configured(context, appender, stdout);
     }
   }
 
@@ -104,9 +134,14 @@ class AsyncLoggingTest {
 
     private final CountDownLatch opened = new CountDownLatch(1);
     private final ByteArrayOutputStream written = new ByteArrayOutputStream();
+    private final AtomicInteger writes = new AtomicInteger();
 
     void open() {
       opened.countDown();
+    }
+
+    int writes() {
+      return writes.get();
     }
 
     String text() {
@@ -123,12 +158,13 @@ class AsyncLoggingTest {
     @Override
     public void write(byte[] bytes, int offset, int length) {
       awaitOpen();
+      writes.incrementAndGet();
       synchronized (written) {
         written.write(bytes, offset, length);
       }
     }
 
-    /** Not interruptible: logback interrupts its worker to make it write out what is queued. */
+    /** Not interruptible: a stop must not cut a write short. */
     private void awaitOpen() {
       boolean interrupted = false;
       while (opened.getCount() > 0) {
