@@ -39,11 +39,7 @@ class AsyncLoggingTest {
     int informations = logging.appender.getQueueSize() * 2;
 
     // an event loop logging while the collector reading stdout is stuck
-    Thread loop = new Thread(() -> {
-      for (int i = 0; i < informations; i++) {
-        log.atInfo().addKeyValue("n", i).log("session started");
-      }
-    });
+    Thread loop = new Thread(() -> logging.info("session started", informations));
     loop.start();
     loop.join(TimeUnit.SECONDS.toMillis(30));
     assertThat(loop.isAlive()).as("logging waited for stdout").isFalse();
@@ -55,7 +51,7 @@ class AsyncLoggingTest {
     logging.context.stop();
 
     String written = logging.stdout.text();
-    long infoLines = written.lines().filter(line -> line.contains("session started")).count();
+    long infoLines = logging.stdout.lines("session started");
     assertThat(infoLines).as("information dropped while stdout was stuck").isPositive().isLessThan(informations);
     assertThat(infoLines + reportedDropped(written)).as("every event written or counted as dropped").isEqualTo(informations);
   }
@@ -64,14 +60,10 @@ class AsyncLoggingTest {
   @ValueSource(strings = {"/logback.xml", "/logback-json.xml"})
   void aBurstOfEventsIsWrittenInAFewWritesNotOnePerLine(String config) throws Exception {
     Configured logging = Configured.load(config);
-    Logger log = logging.context.getLogger("io.signalmesh.test");
     int events = 5000;
     logging.stdout.open();
-    for (int i = 0; i < events; i++) {
-      log.atInfo().addKeyValue("n", i).log("room joined");
-    }
-    Wait.until("the burst to be written", Duration.ofSeconds(30),
-        () -> logging.stdout.text().lines().filter(line -> line.contains("room joined")).count() == events);
+    logging.info("room joined", events);
+    Wait.until("the burst to be written", Duration.ofSeconds(30), () -> logging.stdout.lines("room joined") == events);
     logging.context.stop();
 
     assertThat(logging.stdout.writes()).as("writes to stdout for %d lines", events).isLessThanOrEqualTo(events / 10);
@@ -81,19 +73,15 @@ class AsyncLoggingTest {
   @ValueSource(strings = {"/logback.xml", "/logback-json.xml"})
   void everythingQueuedIsWrittenWhenTheContextStops(String config) throws Exception {
     Configured logging = Configured.load(config);
-    Logger log = logging.context.getLogger("io.signalmesh.test");
     int events = 1000;
-    for (int i = 0; i < events; i++) {
-      log.atInfo().addKeyValue("n", i).log("session ended");
-    }
+    logging.info("session ended", events);
     // the writer is still held up when the shutdown begins
     Thread stopping = new Thread(logging.context::stop);
     stopping.start();
     logging.stdout.open();
     stopping.join();
 
-    assertThat(logging.stdout.text().lines().filter(line -> line.contains("session ended")).count())
-        .isEqualTo(events);
+    assertThat(logging.stdout.lines("session ended")).isEqualTo(events);
   }
 
   private static final Pattern DROPPED = Pattern.compile("\"?dropped\"?[=:]\"?(\\d+)");
@@ -111,6 +99,14 @@ class AsyncLoggingTest {
 
   /** A shipped configuration in a context of its own, its appender writing to {@link #stdout}. */
   private record Configured(LoggerContext context, BatchingStdoutAppender appender, HeldStream stdout) {
+
+    /** {@code count} INFO events with {@code message}, numbered in a field {@code n}. */
+    void info(String message, int count) {
+      Logger log = context.getLogger("io.signalmesh.test");
+      for (int i = 0; i < count; i++) {
+        log.atInfo().addKeyValue("n", i).log(message);
+      }
+    }
 
     static Configured load(String resource) throws Exception {
       LoggerContext context = new LoggerContext();
@@ -142,6 +138,10 @@ class AsyncLoggingTest {
 
     int writes() {
       return writes.get();
+    }
+
+    long lines(String containing) {
+      return text().lines().filter(line -> line.contains(containing)).count();
     }
 
     String text() {
