@@ -148,14 +148,17 @@ public final class ServerMessages {
 
   /**
    * A relay its target's node did not confirm in time (the node lives but cannot be reached):
-   * the sender learns that this message to {@code target} is lost, rather than nothing.
+   * the sender learns that this message to {@code target} is not delivered from now on, rather
+   * than nothing. It may have been delivered already when only the confirmation could not come
+   * back (two nodes cannot tell a lost frame from a lost acknowledgement).
    */
   public static String undelivered(ClientId target, String ref, long seconds) {
     JsonObject error = new JsonObject()
         .put("type", "error")
         .put("code", ErrorCode.UNAVAILABLE.wireName())
         .put("message", "your message to " + target.value() + " was not confirmed by its node within " + seconds
-            + " s and is lost; send it again if it still matters")
+            + " s and is not delivered after this (it may have been already, if only the confirmation was lost);"
+            + " send it again if it still matters")
         .put("targetId", target.value());
     if (ref != null) {
       error.put("ref", ref);

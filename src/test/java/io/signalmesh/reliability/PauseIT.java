@@ -249,12 +249,12 @@ class PauseIT {
         ledger.collect();
         return ledger.allAccountedFor(alice, bob) && ledger.allAccountedFor(bob, alice);
       });
+      // once, in order, and every relay delivered or reported: an error may also name a relay that
+      // was delivered when its acknowledgement could not come back within 8 s (the resumed node
+      // reads a frame from its socket while its cluster view has no route back; docs/reliability.md,
+      // Not covered), so delivered + reported can exceed what was sent, never fall short
       ledger.assertStream(alice, bob, false);
       ledger.assertStream(bob, alice, false);
-      assertThat(ledger.received(alice, bob).size() + ledger.errors(alice, bob))
-          .as("alice to bob: delivered + reported, of %d sent", ledger.sent(alice, bob)).isEqualTo(ledger.sent(alice, bob));
-      assertThat(ledger.received(bob, alice).size() + ledger.errors(bob, alice))
-          .as("bob to alice: delivered + reported, of %d sent", ledger.sent(bob, alice)).isEqualTo(ledger.sent(bob, alice));
       for (TestClient client : java.util.List.of(alice, bob)) {
         assertThat(ledger.othersOf(client)).as("what else %s got", client.id()).noneMatch(m -> java.util.List.of(
             "participant-left", "peer-disconnected", "reconnect").contains(m.getString("type")));
