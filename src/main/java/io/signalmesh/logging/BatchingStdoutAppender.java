@@ -28,9 +28,11 @@ import org.slf4j.event.KeyValuePair;
  * <p>Why not logback's AsyncAppender in front of a ConsoleAppender: its worker sleeps in
  * {@code take()}, so each event logged while it is idle wakes it (a futex call on the event
  * loop), and the console writes and flushes every line (a syscall per line). In a join burst
- * those two were a fifth of the node's CPU. This writer is never woken by a producer: it looks
- * at the queue every {@link #IDLE_PARK_NANOS} when idle, so a line reaches stdout at most that
- * late.
+ * those two were a fifth of the node's CPU. This writer, while events keep coming, is not woken
+ * by them: it looks at the queue every {@link #POLL_NANOS}, so a line reaches stdout at most
+ * that late. After {@link #POLLS_BEFORE_SLEEP} empty looks it sleeps until the next event wakes
+ * it, so an idle node does not spend CPU on polling and only the first event after a quiet
+ * spell pays for a wake-up.
  *
  * <p>The queue's rules are AsyncAppender's: past {@code discardingThreshold} free slots DEBUG
  * and INFO events are dropped and WARN and ERROR still queue; a full queue drops rather than
@@ -39,7 +41,9 @@ import org.slf4j.event.KeyValuePair;
  */
 public final class BatchingStdoutAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
 
-  static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+  static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+  /** About a second without events. */
+  static final int POLLS_BEFORE_SLEEP = 100;
   private static final int MAX_BATCH = 1024;
 
   private Encoder<ILoggingEvent> encoder;
@@ -51,6 +55,8 @@ public final class BatchingStdoutAppender extends UnsynchronizedAppenderBase<ILo
   private ArrayBlockingQueue<ILoggingEvent> queue;
   private Thread writer;
   private volatile boolean stopping;
+  /** The writer sleeps until woken; the next event wakes it. */
+  private volatile boolean asleep;
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong writes = new AtomicLong();
 
@@ -78,6 +84,11 @@ public final class BatchingStdoutAppender extends UnsynchronizedAppenderBase<ILo
   /** Where lines go instead of stdout; set before {@link #start()}. */
   public void setOutputStream(OutputStream out) {
     this.out = out;
+  }
+
+  /** Whether the writer sleeps until the next event (after a quiet spell). */
+  boolean asleep() {
+    return asleep;
   }
 
   /** Writes to the output so far: one per batch, not one per event. */
@@ -116,6 +127,10 @@ public final class BatchingStdoutAppender extends UnsynchronizedAppenderBase<ILo
     if (!queue.offer(event)) {
       dropped.incrementAndGet();
     }
+    if (asleep) {
+      asleep = false;
+      LockSupport.unpark(writer);
+    }
   }
 
   @Override
@@ -139,6 +154,7 @@ public final class BatchingStdoutAppender extends UnsynchronizedAppenderBase<ILo
   private void writeUntilStopped() {
     List<ILoggingEvent> batch = new ArrayList<>(MAX_BATCH);
     ByteArrayOutputStream lines = new ByteArrayOutputStream(64 * 1024);
+    int emptyPolls = 0;
     while (true) {
       // read before draining: once stopping is seen, no event can still arrive (the appender
       // stopped taking them first), so an empty drain after it means everything is written
@@ -147,9 +163,15 @@ public final class BatchingStdoutAppender extends UnsynchronizedAppenderBase<ILo
         if (last) {
           return;
         }
-        LockSupport.parkNanos(this, IDLE_PARK_NANOS);
+        if (++emptyPolls < POLLS_BEFORE_SLEEP) {
+          LockSupport.parkNanos(this, POLL_NANOS);
+        } else {
+          sleepUntilWoken();
+          emptyPolls = 0;
+        }
         continue;
       }
+      emptyPolls = 0;
       for (ILoggingEvent event : batch) {
         encode(event, lines);
       }
@@ -161,6 +183,19 @@ public final class BatchingStdoutAppender extends UnsynchronizedAppenderBase<ILo
       write(lines);
       lines.reset();
     }
+  }
+
+  /**
+   * Sleeps until an event or {@link #stop()} wakes it. Asleep is set before the queue is looked at
+   * once more, and an event is queued before asleep is read, so an event is either seen here or
+   * its producer wakes the writer (an unpark before the park makes the park return at once).
+   */
+  private void sleepUntilWoken() {
+    asleep = true;
+    while (asleep && queue.isEmpty() && !stopping) {
+      LockSupport.park(this);
+    }
+    asleep = false;
   }
 
   /** A line that cannot be formatted is reported and skipped: it must not end the writer. */

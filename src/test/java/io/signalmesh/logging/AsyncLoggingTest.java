@@ -24,7 +24,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The node's log configurations (text and JSON) as an event loop sees them: logging returns at
  * once even while nobody reads stdout, warnings still get through when information is dropped
  * and a warning counts what was dropped, a burst is written in a few writes rather than one per
- * line, and what was queued is written out when the logger context stops (the node's shutdown).
+ * line, an event after a quiet spell (the writer asleep) is written, and what was queued is
+ * written out when the logger context stops (the node's shutdown).
  * Each test loads the shipped configuration into a context of its own, with stdout replaced by
  * a stream the test holds shut.
  */
@@ -67,6 +68,21 @@ class AsyncLoggingTest {
     logging.context.stop();
 
     assertThat(logging.stdout.writes()).as("writes to stdout for %d lines", events).isLessThanOrEqualTo(events / 10);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"/logback.xml", "/logback-json.xml"})
+  void anEventAfterAQuietSpellWakesTheSleepingWriter(String config) throws Exception {
+    Configured logging = Configured.load(config);
+    logging.stdout.open();
+    logging.info("session started", 1);
+    Wait.until("the first line to be written", Duration.ofSeconds(30), () -> logging.stdout.lines("session started") == 1);
+    Wait.until("the idle writer to fall asleep", Duration.ofSeconds(30), logging.appender::asleep);
+
+    logging.info("session ended", 1);
+    Wait.until("the line after the quiet spell to be written", Duration.ofSeconds(30),
+        () -> logging.stdout.lines("session ended") == 1);
+    logging.context.stop();
   }
 
   @ParameterizedTest
