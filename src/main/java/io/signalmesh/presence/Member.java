@@ -20,18 +20,6 @@ public record Member(ClientId clientId, String nodeId, String name, JsonObject m
     Objects.requireNonNull(nodeId, "nodeId");
   }
 
-  /** The profile other participants see ({@code profiles} in room-participants). */
-  public JsonObject profile() {
-    JsonObject profile = new JsonObject();
-    if (name != null) {
-      profile.put("name", name);
-    }
-    if (metadata != null) {
-      profile.put("metadata", metadata);
-    }
-    return profile;
-  }
-
   public Member onNode(String otherNodeId) {
     return new Member(clientId, otherNodeId, name, metadata, joinedAtMillis);
   }

@@ -71,7 +71,10 @@ public final class ServerMessages {
     return profile(message, member, ",").append('}').toString();
   }
 
-  /** The members of a {@link Member#profile()}, each after {@code separator} the first time and a comma after that. */
+  /**
+   * The profile other participants see (its name and metadata, each only when set), each member
+   * after {@code separator} the first time and a comma after that.
+   */
   private static StringBuilder profile(StringBuilder to, Member member, String separator) {
     if (member.name() != null) {
       quoted(to.append(separator).append("\"name\":"), member.name());

@@ -31,7 +31,7 @@ class RoomFramesTest {
     JsonObject profiles = new JsonObject();
     others.forEach(m -> {
       ids.add(m.clientId().value());
-      profiles.put(m.clientId().value(), m.profile());
+      profiles.put(m.clientId().value(), profileOf(m, new JsonObject()));
     });
 
     assertThat(ServerMessages.roomParticipants(ROOM, others)).isEqualTo(new JsonObject().put("type", "room-participants")
@@ -47,14 +47,8 @@ class RoomFramesTest {
   @Test
   void participantJoinedCarriesNameAndMetadataOnlyWhenSetAsATreeWould() {
     for (Member member : List.of(PLAIN, NAMED, NAME_ONLY, METADATA_ONLY)) {
-      JsonObject tree = new JsonObject().put("type", "participant-joined").put("roomId", ROOM.value())
-          .put("participantId", member.clientId().value());
-      if (member.name() != null) {
-        tree.put("name", member.name());
-      }
-      if (member.metadata() != null) {
-        tree.put("metadata", member.metadata());
-      }
+      JsonObject tree = profileOf(member, new JsonObject().put("type", "participant-joined").put("roomId", ROOM.value())
+          .put("participantId", member.clientId().value()));
 
       assertThat(ServerMessages.participantJoined(ROOM, member)).isEqualTo(tree.encode());
     }
@@ -70,5 +64,16 @@ class RoomFramesTest {
     }
     assertThat(ServerMessages.peerDisconnected(awkward))
         .isEqualTo(new JsonObject().put("type", "peer-disconnected").put("clientId", AWKWARD).encode());
+  }
+
+  /** A member's profile as protocol.md gives it, put into {@code into}: name and metadata, each only when set. */
+  private static JsonObject profileOf(Member member, JsonObject into) {
+    if (member.name() != null) {
+      into.put("name", member.name());
+    }
+    if (member.metadata() != null) {
+      into.put("metadata", member.metadata());
+    }
+    return into;
   }
 }
