@@ -69,6 +69,15 @@ start_node() { # $1 label, $2 JVM flags, rest: extra serve flags; NODE_CMD_PREFI
   URL=ws://127.0.0.1:$port/ws
 }
 stop_node() { kill "$NODE_PID"; wait "$NODE_PID" 2>/dev/null; NODE_PID=""; }
+# two_nodes_relay <output name> <urls...>: the two-nodes run's relay load (5,000 msgs/s, rooms of 2,
+# round robin over the URLs), measured on the node(s) started
+two_nodes_relay() {
+  local name=$1; shift
+  local args=(); for u in "$@"; do args+=(--url "$u"); done
+  for p in $OTHER_NODE_PID $NODE_PID; do args+=(--server-pid "$p"); done
+  $BENCH relay --clients 200 --room-size 2 --rate 5000 --warmup "${TWO_NODES_WARMUP:-30s}" --duration 20s "${args[@]}" \
+    > "$OUT/$name.json" 2> "$OUT/$name.err"
+}
 start_redis() {
   RPORT=$(free_port)
   redis-server --port "$RPORT" --save '' --appendonly no > "$OUT/redis.log" 2>&1 &
@@ -133,22 +142,18 @@ for run in "$@"; do
       cp=$(free_port)
       start_node two-nodes-one "" --redis "$redis" --cluster --cluster-host 127.0.0.1 --cluster-port "$cp" \
         --cluster-members "127.0.0.1:$cp"
-      $BENCH relay --clients 200 --room-size 2 --rate 5000 --warmup "${TWO_NODES_WARMUP:-30s}" --duration 20s --url "$URL" \
-        --server-pid "$NODE_PID" > "$OUT/two-nodes-one.json" 2> "$OUT/two-nodes-one.err"
+      two_nodes_relay two-nodes-one "$URL"
       stop_node
       redis-cli -p "$RPORT" flushall > /dev/null
       cpa=$(free_port); cpb=$(free_port); members="127.0.0.1:$cpa,127.0.0.1:$cpb"
       start_node two-nodes-a "" --redis "$redis" --cluster --cluster-host 127.0.0.1 --cluster-port "$cpa" --cluster-members "$members"
       OTHER_NODE_PID=$NODE_PID; URL_A=$URL
       start_node two-nodes-b "" --redis "$redis" --cluster --cluster-host 127.0.0.1 --cluster-port "$cpb" --cluster-members "$members"
-      # round robin over the two URLs with rooms of 2: every pair spans both nodes
-      $BENCH relay --clients 200 --room-size 2 --rate 5000 --warmup "${TWO_NODES_WARMUP:-30s}" --duration 20s --url "$URL_A" --url "$URL" \
-        --server-pid "$OTHER_NODE_PID" --server-pid "$NODE_PID" > "$OUT/two-nodes.json" 2> "$OUT/two-nodes.err"
+      # rooms of 2 over the URLs a, b: every pair spans both nodes
+      two_nodes_relay two-nodes "$URL_A" "$URL"
       # the same two nodes with every pair on one node (URLs a, a, b, b): what a second node costs
       # without any message crossing
-      $BENCH relay --clients 200 --room-size 2 --rate 5000 --warmup "${TWO_NODES_WARMUP:-30s}" --duration 20s \
-        --url "$URL_A" --url "$URL_A" --url "$URL" --url "$URL" \
-        --server-pid "$OTHER_NODE_PID" --server-pid "$NODE_PID" > "$OUT/two-nodes-local.json" 2> "$OUT/two-nodes-local.err"
+      two_nodes_relay two-nodes-local "$URL_A" "$URL_A" "$URL" "$URL"
       stop_node; NODE_PID=$OTHER_NODE_PID; OTHER_NODE_PID=""; stop_node; stop_redis ;;
     churn10m)
       start_node "$run" "-XX:MaxNewSize=64m"

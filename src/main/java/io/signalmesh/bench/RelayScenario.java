@@ -105,11 +105,15 @@ public final class RelayScenario {
 
   private String awaitMatesKnown(List<BenchClient> clients, List<Set<String>> known) {
     long deadline = System.nanoTime() + harness.settings().timeout().toNanos();
+    List<List<BenchClient>> mates = new ArrayList<>();
+    for (int i = 0; i < clients.size(); i++) {
+      mates.add(mates(clients, i));
+    }
     while (true) {
       long unaware = 0;
       for (int i = 0; i < clients.size(); i++) {
         Set<String> told = known.get(i);
-        if (!mates(clients, i).stream().allMatch(mate -> told.contains(mate.clientId()))) {
+        if (!mates.get(i).stream().allMatch(mate -> told.contains(mate.clientId()))) {
           unaware++;
         }
       }

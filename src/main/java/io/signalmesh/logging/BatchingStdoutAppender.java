@@ -58,7 +58,6 @@ public final class BatchingStdoutAppender extends UnsynchronizedAppenderBase<ILo
   /** The writer sleeps until woken; the next event wakes it. */
   private volatile boolean asleep;
   private final AtomicLong dropped = new AtomicLong();
-  private final AtomicLong writes = new AtomicLong();
 
   public void setEncoder(Encoder<ILoggingEvent> encoder) {
     this.encoder = encoder;
@@ -89,11 +88,6 @@ public final class BatchingStdoutAppender extends UnsynchronizedAppenderBase<ILo
   /** Whether the writer sleeps until the next event (after a quiet spell). */
   boolean asleep() {
     return asleep;
-  }
-
-  /** Writes to the output so far: one per batch, not one per event. */
-  long writes() {
-    return writes.get();
   }
 
   @Override
@@ -224,7 +218,6 @@ public final class BatchingStdoutAppender extends UnsynchronizedAppenderBase<ILo
     try {
       lines.writeTo(out);
       out.flush();
-      writes.incrementAndGet();
     } catch (IOException e) {
       addError("cannot write log lines to stdout", e);
     }
