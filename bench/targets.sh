@@ -23,11 +23,14 @@
 #                        cross-node path 15 s in), measured for 20 s
 # Each run writes its JSON lines into DIR (default: a temp folder, named at the end); progress goes
 # to DIR/runs.txt with the load average. Needs java 17+, curl, redis-server (redis runs only),
-# taskset (pinned run only). BENCH_JAVA_OPTS goes to the load generator's JVM, e.g. a profile of the
-# measured churn run: BENCH_JAVA_OPTS="-XX:StartFlightRecording=filename=gen.jfr,settings=profile".
+# taskset (pinned run only), perf (NODE_PERF_STAT only). BENCH_JAVA_OPTS goes to the load
+# generator's JVM, e.g. a profile of the measured churn run: BENCH_JAVA_OPTS="-XX:StartFlightRecording=filename=gen.jfr,settings=profile".
 # NODE_JAR (default: the --jar) is what the nodes run, e.g. an earlier build against today's load
 # generator. NODE_JAVA_OPTS goes to every node's JVM, NODE_SERVE_FLAGS to every node's serve command (e.g.
-# "--event-loops 1"). NODE_JFR=1 records each node started with JFR's profile settings into DIR/<label>.jfr (read with
+# "--event-loops 1"). NODE_PERF_STAT=1 counts the nodes' syscalls and context switches in the two-nodes
+# relays (perf stat over 10 s of each measured window, into DIR/<relay>.perfstat with the relays that
+# arrived; per relay in DIR/runs.txt). NODE_JFR=1 records each node started with JFR's profile settings
+# into DIR/<label>.jfr (read with
 # `jfr print --events jdk.ExecutionSample` or `jfr summary`).
 set -u
 JAR=target/signalmesh.jar
@@ -74,9 +77,33 @@ stop_node() { kill "$NODE_PID"; wait "$NODE_PID" 2>/dev/null; NODE_PID=""; }
 two_nodes_relay() {
   local name=$1; shift
   local args=(); for u in "$@"; do args+=(--url "$u"); done
-  for p in $OTHER_NODE_PID $NODE_PID; do args+=(--server-pid "$p"); done
-  $BENCH relay --clients 200 --room-size 2 --rate 5000 --warmup "${TWO_NODES_WARMUP:-30s}" --duration 20s "${args[@]}" \
-    > "$OUT/$name.json" 2> "$OUT/$name.err"
+  local pids=""
+  for p in $OTHER_NODE_PID $NODE_PID; do args+=(--server-pid "$p"); pids="$pids${pids:+,}$p"; done
+  local warmup=${TWO_NODES_WARMUP:-30s}
+  $BENCH relay --clients 200 --room-size 2 --rate 5000 --warmup "$warmup" --duration 20s "${args[@]}" \
+    > "$OUT/$name.json" 2> "$OUT/$name.err" &
+  local bench=$!
+  [ -n "${NODE_PERF_STAT:-}" ] && perf_stat_window "$name" "$pids" "$warmup" "$bench"
+  wait "$bench"
+}
+arrived() { grep -o 'arrived=[0-9]*' "$OUT/$1.err" | tail -1 | cut -d= -f2; }
+# perf_stat_window <name> <pids> <warm-up, e.g. 30s> <bench pid>: syscalls, context switches and CPU
+# of the nodes over 10 s from the 5th second of the measured window, with the relays that arrived
+perf_stat_window() {
+  local name=$1 pids=$2 warmup=$3 bench=$4 from before after
+  [[ $warmup =~ ^[0-9]+s$ ]] || { echo "NODE_PERF_STAT needs TWO_NODES_WARMUP in seconds, e.g. 30s" >&2; return 0; }
+  from=$(( ${warmup%s} + 5 ))
+  # the load generator reports its progress every second: wait for the second the window starts
+  until grep -q "relay ${from}s " "$OUT/$name.err" 2>/dev/null; do
+    kill -0 "$bench" 2>/dev/null || return 0
+    sleep 0.2
+  done
+  before=$(arrived "$name")
+  perf stat -e raw_syscalls:sys_enter,context-switches,task-clock -x, -o "$OUT/$name.perfstat" -p "$pids" -- sleep 10
+  after=$(arrived "$name")
+  echo "relays,$((after - before))" >> "$OUT/$name.perfstat"
+  awk -F, -v n=$((after - before)) -v name="$name" '$3 ~ /sys_enter|context-switches/ && n > 0 {
+    printf "%s: %s per relay %.2f\n", name, $3, $1 / n }' "$OUT/$name.perfstat" >> "$OUT/runs.txt"
 }
 start_redis() {
   RPORT=$(free_port)

@@ -140,10 +140,11 @@ public final class NodeInbox {
         List<Long> refused = numbers(message.headers().get(REFUSED));
         List<Long> declined = numbers(message.headers().get(DECLINED));
         String byRun = message.headers().get(NodeLink.BY_RUN);
+        boolean takesBatches = "1".equals(message.headers().get(LinkBatch.TAKEN));
         if (link != null && ack != null) {
-          link.ack(message.headers().get(NodeLink.RUN), byRun, Long.parseLong(ack), refused, declined);
+          link.ack(message.headers().get(NodeLink.RUN), byRun, takesBatches, Long.parseLong(ack), refused, declined);
         } else if (link != null) {
-          link.nack(message.headers().get(NodeLink.RUN), byRun, Long.parseLong(nack), refused, declined);
+          link.nack(message.headers().get(NodeLink.RUN), byRun, takesBatches, Long.parseLong(nack), refused, declined);
         }
         return;
       }
@@ -438,7 +439,7 @@ public final class NodeInbox {
   private DeliveryOptions receipt(String kind, long number, InboundStreams.Receipt receipt) {
     DeliveryOptions options = new DeliveryOptions().addHeader(kind, Long.toString(number))
         .addHeader(NodeLink.FROM, nodeId).addHeader(NodeLink.RUN, receipt.run())
-        .addHeader(NodeLink.BY_RUN, receiverRun);
+        .addHeader(NodeLink.BY_RUN, receiverRun).addHeader(LinkBatch.TAKEN, "1");
     if (!receipt.refused().isEmpty()) {
       options.addHeader(REFUSED, receipt.refused().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")));
     }
@@ -520,6 +521,24 @@ public final class NodeInbox {
 
   private void handle(Message<Buffer> message) {
     MultiMap headers = message.headers();
+    if (headers.get(LinkBatch.HEADER) == null) {
+      handle(headers, message.body().getBytes());
+      return;
+    }
+    List<LinkBatch.Frame> frames;
+    try {
+      frames = LinkBatch.decode(headers, message.body());
+    } catch (RuntimeException e) {
+      // not acknowledged: its sender sends the frames again, one message each
+      LOG.atWarn().addKeyValue("node", nodeId).addKeyValue("from", headers.get(NodeLink.FROM)).setCause(e)
+          .log("batch from node dropped: malformed");
+      return;
+    }
+    frames.forEach(frame -> handle(frame.headers(), frame.bytes()));
+  }
+
+  /** One frame for clients, alone in its message or one of a batch. */
+  private void handle(MultiMap headers, byte[] frame) {
     try {
       String toRun = headers.get(NodeLink.TO_RUN);
       if (toRun != null && !toRun.equals(receiverRun)) {
@@ -530,7 +549,6 @@ public final class NodeInbox {
         return;
       }
       applyRoomEvent(headers, views);
-      byte[] frame = message.body().getBytes();
       String to = headers.get(TO);
       boolean taken = true;
       if (to != null && !to.isEmpty()) {

@@ -3,8 +3,10 @@ package io.signalmesh.routing;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ConnectTimeoutException;
 import io.signalmesh.session.ClientId;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
@@ -54,6 +56,12 @@ import org.slf4j.LoggerFactory;
  * <p>A frame is held as its UTF-8 bytes, the body of the event-bus message as they are: a relay
  * keeps the sender's bytes from the read to the receiving node's write, and a frame sent again
  * is not encoded again. Only a parked frame is decoded (Redis keeps it as text).
+ *
+ * <p>Frames sent to the node in one turn of an event loop go in one message ({@link LinkBatch}),
+ * written once the turn's I/O is handled: no timer, so nothing waits for more than that turn.
+ * Only to a node whose acknowledgements say it takes batches (an older one does not): until one says so, after the
+ * link broke, and for every frame sent again, each frame is a message of its own, so a node that
+ * restarted as an older version still gets what it can read.
  */
 final class NodeLink {
 
@@ -74,6 +82,14 @@ final class NodeLink {
    * unconfirmed frame, and parked with the rest.
    */
   static final long WATCH_A_WRITE_EVERY_NANOS = 10_000_000L;
+  /**
+   * Frames sent to the node in one turn of an event loop go together in one message, up to this
+   * many: each message is a write on this node and a wake-up and a read on the other, which cost
+   * more than the frames (docs/benchmarks.md, "Two nodes").
+   */
+  static final int MAX_GATHERED = 64;
+  /** ... or up to this many bytes of frames. */
+  static final int MAX_GATHERED_BYTES = 64 * 1024;
   /** Frames kept for replay at most; beyond it the oldest are given up (acks stopped for far too long). */
   static final int MAX_UNACKED = 50_000;
   static final String SEQ = "seq";
@@ -130,6 +146,12 @@ final class NodeLink {
   private long brokenSince = -1;
   private long lastRetransmitNanos;
   private long lastWatchedWriteNanos = System.nanoTime() - WATCH_A_WRITE_EVERY_NANOS;
+  /** Frames of {@link #unacked} not written yet: they go together at the end of the loop's turn. */
+  private final List<Pending> gathering = new ArrayList<>();
+  private boolean gatheringScheduled;
+  private int gatheringBytes;
+  /** Whether the node's last acknowledgement said it takes batches. */
+  private boolean peerTakesBatches;
   /** When an ack last confirmed something: a receiver that acks, however late, is not flooded with resends. */
   private long lastProgressNanos = System.nanoTime();
   /** Frames given up since the node last confirmed anything (for logging once per episode). */
@@ -177,10 +199,48 @@ final class NodeLink {
       unacked.add(pending);
       if (unacked.size() > MAX_UNACKED) {
         dropped = List.of(unacked.poll());
+        if (gathering.remove(dropped.get(0))) {
+          gatheringBytes -= dropped.get(0).frame.length;
+        }
       }
-      write(pending, now);
+      gathering.add(pending);
+      gatheringBytes += frame.length;
+      Context context = Vertx.currentContext();
+      if (!peerTakesBatches || context == null || !context.isEventLoopContext() || gathering.size() >= MAX_GATHERED
+          || gatheringBytes >= MAX_GATHERED_BYTES) {
+        writeGathered(now);
+      } else if (!gatheringScheduled) {
+        gatheringScheduled = true;
+        // a task queued from the loop runs after the I/O of this turn, without waking anything
+        context.runOnContext(ignored -> gatheringDue());
+      }
     }
     report(dropped);
+  }
+
+  private synchronized void gatheringDue() {
+    gatheringScheduled = false;
+    writeGathered(System.nanoTime());
+  }
+
+  /** Writes what was gathered: one frame as a message of its own, more in one {@link LinkBatch}. */
+  private void writeGathered(long nowNanos) {
+    if (gathering.isEmpty()) {
+      return;
+    }
+    if (gathering.size() == 1) {
+      write(gathering.get(0), nowNanos);
+    } else {
+      DeliveryOptions options = streamHeaders(new DeliveryOptions().addHeader(LinkBatch.HEADER,
+          Integer.toString(gathering.size())), gathering.get(0).seq);
+      writeMessage(options, LinkBatch.encode(gathering), nowNanos);
+    }
+    clearGathered();
+  }
+
+  private void clearGathered() {
+    gathering.clear();
+    gatheringBytes = 0;
   }
 
   /**
@@ -188,25 +248,26 @@ final class NodeLink {
    * that does not say); of those, it refused the numbers in {@code refused} as too old: their
    * senders are told.
    */
-  void ack(String ackedRun, String byRun, long seq, List<Long> refused, List<Long> declined) {
+  void ack(String ackedRun, String byRun, boolean takesBatches, long seq, List<Long> refused, List<Long> declined) {
     List<Pending> lost = new ArrayList<>();
     List<Pending> notTakenFrames = new ArrayList<>();
     synchronized (this) {
-      acknowledge(ackedRun, byRun, seq, refused, declined, lost, notTakenFrames);
+      acknowledge(ackedRun, byRun, takesBatches, seq, refused, declined, lost, notTakenFrames);
     }
     report(lost);
     reportNotTaken(notTakenFrames);
   }
 
   /** The receiver saw a gap: it has everything below {@code expected} and wants the rest again. */
-  void nack(String nackedRun, String byRun, long expected, List<Long> refused, List<Long> declined) {
+  void nack(String nackedRun, String byRun, boolean takesBatches, long expected, List<Long> refused,
+      List<Long> declined) {
     if (nackedRun == null || !nackedRun.equals(run)) {
       return;
     }
     List<Pending> lost = new ArrayList<>();
     List<Pending> notTakenFrames = new ArrayList<>();
     synchronized (this) {
-      acknowledge(nackedRun, byRun, expected - 1, refused, declined, lost, notTakenFrames);
+      acknowledge(nackedRun, byRun, takesBatches, expected - 1, refused, declined, lost, notTakenFrames);
       if (brokenSince < 0) {
         retransmit(System.nanoTime());
       }
@@ -215,13 +276,14 @@ final class NodeLink {
     reportNotTaken(notTakenFrames);
   }
 
-  private void acknowledge(String ackedRun, String byRun, long seq, List<Long> refused, List<Long> declined,
-      List<Pending> lost, List<Pending> notTakenFrames) {
+  private void acknowledge(String ackedRun, String byRun, boolean takesBatches, long seq, List<Long> refused,
+      List<Long> declined, List<Pending> lost, List<Pending> notTakenFrames) {
     if (ackedRun != null && !ackedRun.equals(run)) {
       return;
     }
     if (byRun != null && brokenSince < 0) {
       peerRun = byRun;
+      peerTakesBatches = takesBatches;
     }
     boolean confirmed = false;
     while (!unacked.isEmpty() && unacked.peek().seq <= seq) {
@@ -308,6 +370,8 @@ final class NodeLink {
     brokenSince = System.nanoTime();
     // whichever run of the node answers next is a new one (or this one, fenced): it learns of frames from now on
     peerRun = null;
+    peerTakesBatches = false;
+    clearGathered();
     LOG.atWarn().addKeyValue("node", node).addKeyValue("unacked", unacked.size()).addKeyValue("reason", reason)
         .log("link to node broken; parking its frames for resume");
     for (Pending pending : unacked) {
@@ -335,6 +399,8 @@ final class NodeLink {
     lastRetransmitNanos = nowNanos;
     LOG.atDebug().addKeyValue("node", node).addKeyValue("from", unacked.peek().seq).addKeyValue("frames", unacked.size())
         .log("sending unacknowledged frames again");
+    // one message each (what was gathered too): a node that restarted as an older version reads them
+    clearGathered();
     // a copy: a write that fails at once may break the link, which empties the queue
     for (Pending pending : List.copyOf(unacked)) {
       pending.lastSentNanos = nowNanos;
@@ -347,14 +413,22 @@ final class NodeLink {
     if (pending.headers != null) {
       pending.headers.forEach(options::addHeader);
     }
-    options.addHeader(SEQ, Long.toString(pending.seq)).addHeader(FROM, self).addHeader(RUN, run)
-        .addHeader(BASE, Long.toString(unacked.isEmpty() ? pending.seq : unacked.peek().seq))
-        .addHeader(AT, Long.toString(pending.firstSentMillis));
+    options.addHeader(SEQ, Long.toString(pending.seq)).addHeader(AT, Long.toString(pending.firstSentMillis));
+    // the bytes wrapped, not copied: the event bus copies them into the message it writes to the node
+    writeMessage(streamHeaders(options, pending.seq), BufferInternal.buffer(Unpooled.wrappedBuffer(pending.frame)), nowNanos);
+  }
+
+  /** Adds what every message of the stream carries: sender, run, base and the receiver's run. */
+  private DeliveryOptions streamHeaders(DeliveryOptions options, long firstSeq) {
+    options.addHeader(FROM, self).addHeader(RUN, run)
+        .addHeader(BASE, Long.toString(unacked.isEmpty() ? firstSeq : unacked.peek().seq));
     if (peerRun != null) {
       options.addHeader(TO_RUN, peerRun);
     }
-    // the bytes wrapped, not copied: the event bus copies them into the message it writes to the node
-    Buffer body = BufferInternal.buffer(Unpooled.wrappedBuffer(pending.frame));
+    return options;
+  }
+
+  private void writeMessage(DeliveryOptions options, Buffer body, long nowNanos) {
     if (nowNanos - lastWatchedWriteNanos >= WATCH_A_WRITE_EVERY_NANOS) {
       lastWatchedWriteNanos = nowNanos;
       eventBus.<Buffer>sender(address, options).write(body).onFailure(this::writeFailed);

@@ -91,6 +91,88 @@ class CrossNodeRelayBytesTest {
   }
 
   @Test
+  void relaysSentTogetherGoInOneMessageAndArriveByteForByte() {
+    AtomicInteger batches = new AtomicInteger();
+    vertx.eventBus().addOutboundInterceptor(context -> {
+      if (context.message().headers().contains(LinkBatch.HEADER)) {
+        batches.incrementAndGet();
+      }
+      context.next();
+    });
+    n1.relay("n2", ORIGIN, TARGET, FRAME.clone());
+    Wait.until("n2 to confirm the first (its ack says it takes batches)", WITHIN, () -> n1.unconfirmed() == 0);
+
+    vertx.runOnContext(v -> {
+      for (int i = 0; i < 20; i++) {
+        n1.relay("n2", ORIGIN, TARGET, FRAME.clone());
+      }
+    });
+
+    Wait.until("all 21 relays at n2", WITHIN, () -> deliveredAtN2.size() == 21);
+    assertThat(deliveredAtN2).allSatisfy(bytes -> assertThat(bytes).isEqualTo(FRAME));
+    assertThat(batches.get()).as("messages holding several relays").isPositive();
+    Wait.until("n2 to confirm them all", WITHIN, () -> n1.unconfirmed() == 0);
+    assertThat(toOrigin).as("nothing told to the sender").isEmpty();
+  }
+
+  @Test
+  void manyRelaysOfOneTurnGoInSeveralBoundedMessagesAndArriveInOrder() {
+    List<Integer> batchSizes = new CopyOnWriteArrayList<>();
+    vertx.eventBus().addOutboundInterceptor(context -> {
+      String count = context.message().headers().get(LinkBatch.HEADER);
+      if (count != null) {
+        batchSizes.add(Integer.parseInt(count));
+      }
+      context.next();
+    });
+    n1.relay("n2", ORIGIN, TARGET, numbered(0));
+    Wait.until("n2 to confirm the first (its ack says it takes batches)", WITHIN, () -> n1.unconfirmed() == 0);
+
+    int relays = 3 * NodeLink.MAX_GATHERED;
+    vertx.runOnContext(v -> {
+      for (int i = 1; i <= relays; i++) {
+        n1.relay("n2", ORIGIN, TARGET, numbered(i));
+      }
+    });
+
+    Wait.until("every relay at n2", WITHIN, () -> deliveredAtN2.size() == relays + 1);
+    assertThat(deliveredAtN2).extracting(bytes -> new String(bytes, StandardCharsets.UTF_8))
+        .containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(0, relays)
+            .mapToObj(i -> new String(numbered(i), StandardCharsets.UTF_8)).toList());
+    assertThat(batchSizes).as("frames per message").isNotEmpty().allSatisfy(size ->
+        assertThat(size).isBetween(2, NodeLink.MAX_GATHERED));
+    assertThat(batchSizes.stream().mapToInt(Integer::intValue).sum()).as("relays that went in batches").isEqualTo(relays);
+  }
+
+  private static byte[] numbered(int n) {
+    return ("{\"type\":\"ice-candidate\",\"n\":" + n + ",\"senderId\":\"ada\"}").getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void aNodeWhoseAcksDoNotSayItTakesBatchesGetsEveryRelayAlone() {
+    AtomicInteger batches = new AtomicInteger();
+    vertx.eventBus().addOutboundInterceptor(context -> {
+      // n2 answers like a node of an earlier version
+      context.message().headers().remove(LinkBatch.TAKEN);
+      if (context.message().headers().contains(LinkBatch.HEADER)) {
+        batches.incrementAndGet();
+      }
+      context.next();
+    });
+    n1.relay("n2", ORIGIN, TARGET, FRAME.clone());
+    Wait.until("n2 to confirm the first", WITHIN, () -> n1.unconfirmed() == 0);
+
+    vertx.runOnContext(v -> {
+      for (int i = 0; i < 20; i++) {
+        n1.relay("n2", ORIGIN, TARGET, FRAME.clone());
+      }
+    });
+
+    Wait.until("all 21 relays at n2", WITHIN, () -> deliveredAtN2.size() == 21);
+    assertThat(batches.get()).as("batches sent").isZero();
+  }
+
+  @Test
   void aRelayItsTargetDoesNotTakeIsAnsweredToItsSenderNamingTheTargetAndType() {
     targetTakes.set(false);
     n1.relay("n2", ORIGIN, TARGET, FRAME.clone());

@@ -76,6 +76,30 @@ class NodeLinkTest {
   }
 
   @Test
+  void aBatchLostOnTheWayIsSentAgainAndEverythingArrivesOnceInOrder() {
+    sender.send("n2", List.of(TARGET), "frame 1");
+    Wait.until("the first frame confirmed", Duration.ofSeconds(5), () -> delivered().size() == 1 && sender.unconfirmed() == 0);
+    AtomicInteger batches = new AtomicInteger();
+    vertx.eventBus().addOutboundInterceptor(context -> {
+      if (context.message().headers().contains(LinkBatch.HEADER) && batches.incrementAndGet() == 1) {
+        return; // the first batch is lost, as on a cut connection
+      }
+      context.next();
+    });
+
+    vertx.runOnContext(v -> {
+      for (int i = 2; i <= 10; i++) {
+        sender.send("n2", List.of(TARGET), "frame " + i);
+      }
+    });
+
+    Wait.until("all ten frames", Duration.ofSeconds(5), () -> delivered().size() >= 10);
+    assertThat(delivered()).containsExactlyElementsOf(frames(10));
+    assertThat(batches.get()).as("batches, the lost one included").isPositive();
+    Wait.until("every frame confirmed", Duration.ofSeconds(5), () -> sender.unconfirmed() == 0);
+  }
+
+  @Test
   void framesArrivingOneByOneAreAcknowledgedInFewMessages() {
     AtomicInteger acks = new AtomicInteger();
     vertx.eventBus().addOutboundInterceptor(context -> {
