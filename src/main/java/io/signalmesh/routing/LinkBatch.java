@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * Several frames of a node's stream in one event-bus message: the message's headers carry what
- * the frames share (sender, run, base, the receiver's run) and {@link #HEADER} with their number;
+ * the frames share (sender, run, base, the receiver's run) and {@link LinkHeaders#BATCH} with their number;
  * its body holds each frame with what is its own: sequence number, first sending, its headers
  * (targets, room event) and its bytes. The receiver takes each frame as if it had come alone.
  *
@@ -18,12 +18,8 @@ import java.util.Map;
  */
 final class LinkBatch {
 
-  /** On a batch: how many frames it holds. */
-  static final String HEADER = "batch";
-  /** On an acknowledgement: the acknowledging node takes batches. */
-  static final String TAKEN = "batches";
   /** Headers a batch carries for all its frames. */
-  private static final List<String> SHARED = List.of(NodeLink.FROM, NodeLink.RUN, NodeLink.BASE, NodeLink.TO_RUN);
+  private static final List<String> SHARED = List.of(LinkHeaders.FROM, LinkHeaders.RUN, LinkHeaders.BASE, LinkHeaders.TO_RUN);
 
   /** One frame of a batch: its headers as a message of its own would carry them, and its bytes. */
   record Frame(MultiMap headers, byte[] bytes) {
@@ -58,7 +54,7 @@ final class LinkBatch {
    * @throws IllegalArgumentException if the body does not hold the number of frames the headers say
    */
   static List<Frame> decode(MultiMap shared, Buffer body) {
-    int count = Integer.parseInt(shared.get(HEADER));
+    int count = Integer.parseInt(shared.get(LinkHeaders.BATCH));
     List<Frame> frames = new ArrayList<>(count);
     int at = 0;
     try {
@@ -70,8 +66,8 @@ final class LinkBatch {
             headers.add(name, value);
           }
         }
-        headers.add(NodeLink.SEQ, Long.toString(body.getLong(at)));
-        headers.add(NodeLink.AT, Long.toString(body.getLong(at + 8)));
+        headers.add(LinkHeaders.SEQ, Long.toString(body.getLong(at)));
+        headers.add(LinkHeaders.AT, Long.toString(body.getLong(at + 8)));
         int headerCount = body.getInt(at + 16);
         at += 20;
         for (int h = 0; h < headerCount; h++) {

@@ -1,5 +1,19 @@
 package io.signalmesh.routing;
 
+import static io.signalmesh.routing.LinkHeaders.ACK;
+import static io.signalmesh.routing.LinkHeaders.COMMAND;
+import static io.signalmesh.routing.LinkHeaders.DECLINED;
+import static io.signalmesh.routing.LinkHeaders.EVENT;
+import static io.signalmesh.routing.LinkHeaders.HANDOVER;
+import static io.signalmesh.routing.LinkHeaders.JOINED;
+import static io.signalmesh.routing.LinkHeaders.LEFT;
+import static io.signalmesh.routing.LinkHeaders.MEMBER;
+import static io.signalmesh.routing.LinkHeaders.NACK;
+import static io.signalmesh.routing.LinkHeaders.NEW_NODE;
+import static io.signalmesh.routing.LinkHeaders.REFUSED;
+import static io.signalmesh.routing.LinkHeaders.ROOM;
+import static io.signalmesh.routing.LinkHeaders.TO;
+
 import io.signalmesh.presence.Member;
 import io.signalmesh.protocol.ServerMessages;
 import io.signalmesh.session.ClientId;
@@ -40,15 +54,6 @@ import org.slf4j.LoggerFactory;
 public final class NodeInbox {
 
   public static final String ADDRESS_PREFIX = "signalmesh.node.";
-  static final String TO = "to";
-  static final String EVENT = "event";
-  static final String ROOM = "room";
-  static final String MEMBER = "member";
-  static final String JOINED = "joined";
-  static final String LEFT = "left";
-  static final String HANDOVER = "handover";
-  static final String COMMAND = "command";
-  static final String NEW_NODE = "new-node";
   private static final Logger LOG = LoggerFactory.getLogger(NodeInbox.class);
 
   private static final long ACK_INTERVAL_MILLIS = 200;
@@ -59,13 +64,6 @@ public final class NodeInbox {
    * the last few ms before it, not only what it catches between two writes (docs/reliability.md).
    */
   static final long ACK_SPACING_NANOS = 5_000_000L;
-  static final String ACK = "ack";
-  /** A gap report: the receiver has everything below this number and wants the rest again. */
-  static final String NACK = "nack";
-  /** With an ack or a gap report: numbers refused as too old (not delivered), comma-separated. */
-  static final String REFUSED = "refused";
-  /** With an ack or a gap report: numbers delivered in turn that their target did not take (resume queue full, gone). */
-  static final String DECLINED = "declined";
 
   private final Vertx vertx;
   private final EventBus eventBus;
@@ -136,15 +134,15 @@ public final class NodeInbox {
       String ack = message.headers().get(ACK);
       String nack = message.headers().get(NACK);
       if (ack != null || nack != null) {
-        NodeLink link = links.get(message.headers().get(NodeLink.FROM));
+        NodeLink link = links.get(message.headers().get(LinkHeaders.FROM));
         List<Long> refused = numbers(message.headers().get(REFUSED));
         List<Long> declined = numbers(message.headers().get(DECLINED));
-        String byRun = message.headers().get(NodeLink.BY_RUN);
-        boolean takesBatches = "1".equals(message.headers().get(LinkBatch.TAKEN));
+        String byRun = message.headers().get(LinkHeaders.BY_RUN);
+        boolean takesBatches = "1".equals(message.headers().get(LinkHeaders.TAKES_BATCHES));
         if (link != null && ack != null) {
-          link.ack(message.headers().get(NodeLink.RUN), byRun, takesBatches, Long.parseLong(ack), refused, declined);
+          link.ack(message.headers().get(LinkHeaders.RUN), byRun, takesBatches, Long.parseLong(ack), refused, declined);
         } else if (link != null) {
-          link.nack(message.headers().get(NodeLink.RUN), byRun, takesBatches, Long.parseLong(nack), refused, declined);
+          link.nack(message.headers().get(LinkHeaders.RUN), byRun, takesBatches, Long.parseLong(nack), refused, declined);
         }
         return;
       }
@@ -410,9 +408,9 @@ public final class NodeInbox {
    * a gap is reported to the sender at once so it sends the missing frames again.
    */
   private boolean inSequence(MultiMap headers) {
-    String from = headers.get(NodeLink.FROM);
-    String seq = headers.get(NodeLink.SEQ);
-    String run = headers.get(NodeLink.RUN);
+    String from = headers.get(LinkHeaders.FROM);
+    String seq = headers.get(LinkHeaders.SEQ);
+    String run = headers.get(LinkHeaders.RUN);
     if (from == null || seq == null) {
       return true;
     }
@@ -421,8 +419,8 @@ public final class NodeInbox {
       return true;
     }
     long number = Long.parseLong(seq);
-    long base = Long.parseLong(headers.get(NodeLink.BASE));
-    long at = Long.parseLong(headers.get(NodeLink.AT));
+    long base = Long.parseLong(headers.get(LinkHeaders.BASE));
+    long at = Long.parseLong(headers.get(LinkHeaders.AT));
     InboundStreams.Verdict verdict = streams.accept(from, run, number, base, at, System.currentTimeMillis());
     if (verdict == InboundStreams.Verdict.GAP) {
       InboundStreams.Receipt report = streams.gapReport(from, System.nanoTime());
@@ -438,8 +436,8 @@ public final class NodeInbox {
 
   private DeliveryOptions receipt(String kind, long number, InboundStreams.Receipt receipt) {
     DeliveryOptions options = new DeliveryOptions().addHeader(kind, Long.toString(number))
-        .addHeader(NodeLink.FROM, nodeId).addHeader(NodeLink.RUN, receipt.run())
-        .addHeader(NodeLink.BY_RUN, receiverRun).addHeader(LinkBatch.TAKEN, "1");
+        .addHeader(LinkHeaders.FROM, nodeId).addHeader(LinkHeaders.RUN, receipt.run())
+        .addHeader(LinkHeaders.BY_RUN, receiverRun).addHeader(LinkHeaders.TAKES_BATCHES, "1");
     if (!receipt.refused().isEmpty()) {
       options.addHeader(REFUSED, receipt.refused().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")));
     }
@@ -482,7 +480,7 @@ public final class NodeInbox {
         state[1] = highest;
       }
       eventBus.send(address(from), Buffer.buffer(), new DeliveryOptions().addHeader(ACK, Long.toString(highest))
-          .addHeader(NodeLink.FROM, nodeId));
+          .addHeader(LinkHeaders.FROM, nodeId));
     });
   }
 
@@ -521,7 +519,7 @@ public final class NodeInbox {
 
   private void handle(Message<Buffer> message) {
     MultiMap headers = message.headers();
-    if (headers.get(LinkBatch.HEADER) == null) {
+    if (headers.get(LinkHeaders.BATCH) == null) {
       handle(headers, message.body().getBytes());
       return;
     }
@@ -530,7 +528,7 @@ public final class NodeInbox {
       frames = LinkBatch.decode(headers, message.body());
     } catch (RuntimeException e) {
       // not acknowledged: its sender sends the frames again, one message each
-      LOG.atWarn().addKeyValue("node", nodeId).addKeyValue("from", headers.get(NodeLink.FROM)).setCause(e)
+      LOG.atWarn().addKeyValue("node", nodeId).addKeyValue("from", headers.get(LinkHeaders.FROM)).setCause(e)
           .log("batch from node dropped: malformed");
       return;
     }
@@ -540,7 +538,7 @@ public final class NodeInbox {
   /** One frame for clients, alone in its message or one of a batch. */
   private void handle(MultiMap headers, byte[] frame) {
     try {
-      String toRun = headers.get(NodeLink.TO_RUN);
+      String toRun = headers.get(LinkHeaders.TO_RUN);
       if (toRun != null && !toRun.equals(receiverRun)) {
         // meant for an earlier run of this node: not delivered, not acknowledged; its sender parks it
         return;
@@ -556,9 +554,9 @@ public final class NodeInbox {
           taken &= deliver.deliver(new ClientId(id), frame);
         }
       }
-      if (!taken && headers.get(NodeLink.RUN) != null) {
+      if (!taken && headers.get(LinkHeaders.RUN) != null) {
         // named in the acks: the sender tells the relay's sender (room events and broadcasts have none)
-        streams.declined(headers.get(NodeLink.FROM), headers.get(NodeLink.RUN), Long.parseLong(headers.get(NodeLink.SEQ)));
+        streams.declined(headers.get(LinkHeaders.FROM), headers.get(LinkHeaders.RUN), Long.parseLong(headers.get(LinkHeaders.SEQ)));
       }
       scheduleAcks();
     } catch (RuntimeException e) {

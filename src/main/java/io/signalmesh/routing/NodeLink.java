@@ -1,5 +1,12 @@
 package io.signalmesh.routing;
 
+import static io.signalmesh.routing.LinkHeaders.AT;
+import static io.signalmesh.routing.LinkHeaders.BASE;
+import static io.signalmesh.routing.LinkHeaders.FROM;
+import static io.signalmesh.routing.LinkHeaders.RUN;
+import static io.signalmesh.routing.LinkHeaders.SEQ;
+import static io.signalmesh.routing.LinkHeaders.TO_RUN;
+
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ConnectTimeoutException;
 import io.signalmesh.session.ClientId;
@@ -92,18 +99,6 @@ final class NodeLink {
   static final int MAX_GATHERED_BYTES = 64 * 1024;
   /** Frames kept for replay at most; beyond it the oldest are given up (acks stopped for far too long). */
   static final int MAX_UNACKED = 50_000;
-  static final String SEQ = "seq";
-  static final String FROM = "from";
-  /** The sender's run: sequence numbers start again at 1 when a node restarts under the same id. */
-  static final String RUN = "run";
-  /** The oldest sequence number the sender still holds; below it, everything is acked or given up. */
-  static final String BASE = "base";
-  /** Wall-clock millis of the frame's first sending, for the receiver's age limit. */
-  static final String AT = "at";
-  /** The receiver's run the frame is meant for (as its acks name it), when known. */
-  static final String TO_RUN = "to-run";
-  /** With an ack or a gap report: the receiver's run. */
-  static final String BY_RUN = "by-run";
   private static final Logger LOG = LoggerFactory.getLogger(NodeLink.class);
 
   /**
@@ -231,7 +226,7 @@ final class NodeLink {
     if (gathering.size() == 1) {
       write(gathering.get(0), nowNanos);
     } else {
-      DeliveryOptions options = streamHeaders(new DeliveryOptions().addHeader(LinkBatch.HEADER,
+      DeliveryOptions options = streamHeaders(new DeliveryOptions().addHeader(LinkHeaders.BATCH,
           Integer.toString(gathering.size())), gathering.get(0).seq);
       writeMessage(options, LinkBatch.encode(gathering), nowNanos);
     }

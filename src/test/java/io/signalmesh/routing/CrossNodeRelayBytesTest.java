@@ -78,7 +78,7 @@ class CrossNodeRelayBytesTest {
   void aRelayLostOnTheWayArrivesByteForByteWhenSentAgain() {
     AtomicInteger dataMessages = new AtomicInteger();
     vertx.eventBus().addOutboundInterceptor(context -> {
-      if (context.message().headers().contains(NodeLink.SEQ) && dataMessages.incrementAndGet() == 1) {
+      if (context.message().headers().contains(LinkHeaders.SEQ) && dataMessages.incrementAndGet() == 1) {
         return; // the first sending is lost, as on a cut connection
       }
       context.next();
@@ -92,48 +92,25 @@ class CrossNodeRelayBytesTest {
 
   @Test
   void relaysSentTogetherGoInOneMessageAndArriveByteForByte() {
-    AtomicInteger batches = new AtomicInteger();
-    vertx.eventBus().addOutboundInterceptor(context -> {
-      if (context.message().headers().contains(LinkBatch.HEADER)) {
-        batches.incrementAndGet();
-      }
-      context.next();
-    });
-    n1.relay("n2", ORIGIN, TARGET, FRAME.clone());
-    Wait.until("n2 to confirm the first (its ack says it takes batches)", WITHIN, () -> n1.unconfirmed() == 0);
+    List<Integer> batchSizes = batchSizesSent(false);
+    relayAndAwaitConfirmed(FRAME.clone());
 
-    vertx.runOnContext(v -> {
-      for (int i = 0; i < 20; i++) {
-        n1.relay("n2", ORIGIN, TARGET, FRAME.clone());
-      }
-    });
+    relayInOneTurn(20, i -> FRAME.clone());
 
     Wait.until("all 21 relays at n2", WITHIN, () -> deliveredAtN2.size() == 21);
     assertThat(deliveredAtN2).allSatisfy(bytes -> assertThat(bytes).isEqualTo(FRAME));
-    assertThat(batches.get()).as("messages holding several relays").isPositive();
+    assertThat(batchSizes).as("messages holding several relays").isNotEmpty();
     Wait.until("n2 to confirm them all", WITHIN, () -> n1.unconfirmed() == 0);
     assertThat(toOrigin).as("nothing told to the sender").isEmpty();
   }
 
   @Test
   void manyRelaysOfOneTurnGoInSeveralBoundedMessagesAndArriveInOrder() {
-    List<Integer> batchSizes = new CopyOnWriteArrayList<>();
-    vertx.eventBus().addOutboundInterceptor(context -> {
-      String count = context.message().headers().get(LinkBatch.HEADER);
-      if (count != null) {
-        batchSizes.add(Integer.parseInt(count));
-      }
-      context.next();
-    });
-    n1.relay("n2", ORIGIN, TARGET, numbered(0));
-    Wait.until("n2 to confirm the first (its ack says it takes batches)", WITHIN, () -> n1.unconfirmed() == 0);
+    List<Integer> batchSizes = batchSizesSent(false);
+    relayAndAwaitConfirmed(numbered(0));
 
     int relays = 3 * NodeLink.MAX_GATHERED;
-    vertx.runOnContext(v -> {
-      for (int i = 1; i <= relays; i++) {
-        n1.relay("n2", ORIGIN, TARGET, numbered(i));
-      }
-    });
+    relayInOneTurn(relays, i -> numbered(i + 1));
 
     Wait.until("every relay at n2", WITHIN, () -> deliveredAtN2.size() == relays + 1);
     assertThat(deliveredAtN2).extracting(bytes -> new String(bytes, StandardCharsets.UTF_8))
@@ -144,32 +121,49 @@ class CrossNodeRelayBytesTest {
     assertThat(batchSizes.stream().mapToInt(Integer::intValue).sum()).as("relays that went in batches").isEqualTo(relays);
   }
 
-  private static byte[] numbered(int n) {
-    return ("{\"type\":\"ice-candidate\",\"n\":" + n + ",\"senderId\":\"ada\"}").getBytes(StandardCharsets.UTF_8);
-  }
-
   @Test
   void aNodeWhoseAcksDoNotSayItTakesBatchesGetsEveryRelayAlone() {
-    AtomicInteger batches = new AtomicInteger();
+    List<Integer> batchSizes = batchSizesSent(true);
+    relayAndAwaitConfirmed(FRAME.clone());
+
+    relayInOneTurn(20, i -> FRAME.clone());
+
+    Wait.until("all 21 relays at n2", WITHIN, () -> deliveredAtN2.size() == 21);
+    assertThat(batchSizes).as("batches sent").isEmpty();
+  }
+
+  /** The number of frames in each batch the event bus carries from now on; n2 may answer like an earlier version. */
+  private List<Integer> batchSizesSent(boolean n2AnswersLikeAnEarlierVersion) {
+    List<Integer> sizes = new CopyOnWriteArrayList<>();
     vertx.eventBus().addOutboundInterceptor(context -> {
-      // n2 answers like a node of an earlier version
-      context.message().headers().remove(LinkBatch.TAKEN);
-      if (context.message().headers().contains(LinkBatch.HEADER)) {
-        batches.incrementAndGet();
+      if (n2AnswersLikeAnEarlierVersion) {
+        context.message().headers().remove(LinkHeaders.TAKES_BATCHES);
+      }
+      String count = context.message().headers().get(LinkHeaders.BATCH);
+      if (count != null) {
+        sizes.add(Integer.parseInt(count));
       }
       context.next();
     });
-    n1.relay("n2", ORIGIN, TARGET, FRAME.clone());
-    Wait.until("n2 to confirm the first", WITHIN, () -> n1.unconfirmed() == 0);
+    return sizes;
+  }
 
+  /** A first relay, confirmed: n2's acknowledgement tells n1 whether it takes batches. */
+  private void relayAndAwaitConfirmed(byte[] frame) {
+    n1.relay("n2", ORIGIN, TARGET, frame);
+    Wait.until("n2 to confirm the first relay", WITHIN, () -> n1.unconfirmed() == 0);
+  }
+
+  private void relayInOneTurn(int count, java.util.function.IntFunction<byte[]> frame) {
     vertx.runOnContext(v -> {
-      for (int i = 0; i < 20; i++) {
-        n1.relay("n2", ORIGIN, TARGET, FRAME.clone());
+      for (int i = 0; i < count; i++) {
+        n1.relay("n2", ORIGIN, TARGET, frame.apply(i));
       }
     });
+  }
 
-    Wait.until("all 21 relays at n2", WITHIN, () -> deliveredAtN2.size() == 21);
-    assertThat(batches.get()).as("batches sent").isZero();
+  private static byte[] numbered(int n) {
+    return ("{\"type\":\"ice-candidate\",\"n\":" + n + ",\"senderId\":\"ada\"}").getBytes(StandardCharsets.UTF_8);
   }
 
   @Test

@@ -18,35 +18,35 @@ class LinkBatchTest {
 
   @Test
   void eachFrameKeepsItsOwnHeadersAndBytesAndGetsTheSharedOnes() {
-    MultiMap joinedHeaders = MultiMap.caseInsensitiveMultiMap().add(NodeInbox.TO, "a,b").add(NodeInbox.EVENT, NodeInbox.JOINED)
-        .add(NodeInbox.ROOM, "räum").add(NodeInbox.MEMBER, "{\"id\":\"c\"}");
+    MultiMap joinedHeaders = MultiMap.caseInsensitiveMultiMap().add(LinkHeaders.TO, "a,b").add(LinkHeaders.EVENT, LinkHeaders.JOINED)
+        .add(LinkHeaders.ROOM, "räum").add(LinkHeaders.MEMBER, "{\"id\":\"c\"}");
     List<NodeLink.Pending> frames = List.of(
         new NodeLink.Pending(7, 1_700_000_000_000L, 0, List.of(new ClientId("a")), OFFER,
-            MultiMap.caseInsensitiveMultiMap().add(NodeInbox.TO, "a"), new ClientId("o")),
+            MultiMap.caseInsensitiveMultiMap().add(LinkHeaders.TO, "a"), new ClientId("o")),
         new NodeLink.Pending(8, 1_700_000_000_001L, 0, List.of(), JOINED, joinedHeaders, null),
         new NodeLink.Pending(9, 1_700_000_000_002L, 0, List.of(), new byte[0], null, null));
-    MultiMap shared = MultiMap.caseInsensitiveMultiMap().add(LinkBatch.HEADER, "3").add(NodeLink.FROM, "n1")
-        .add(NodeLink.RUN, "r1").add(NodeLink.BASE, "5").add(NodeLink.TO_RUN, "r2");
+    MultiMap shared = MultiMap.caseInsensitiveMultiMap().add(LinkHeaders.BATCH, "3").add(LinkHeaders.FROM, "n1")
+        .add(LinkHeaders.RUN, "r1").add(LinkHeaders.BASE, "5").add(LinkHeaders.TO_RUN, "r2");
 
     List<LinkBatch.Frame> decoded = LinkBatch.decode(shared, LinkBatch.encode(frames));
 
     assertThat(decoded).hasSize(3);
     assertThat(decoded.get(0).bytes()).isEqualTo(OFFER);
-    assertThat(decoded.get(0).headers().get(NodeLink.SEQ)).isEqualTo("7");
-    assertThat(decoded.get(0).headers().get(NodeLink.AT)).isEqualTo("1700000000000");
-    assertThat(decoded.get(0).headers().get(NodeInbox.TO)).isEqualTo("a");
+    assertThat(decoded.get(0).headers().get(LinkHeaders.SEQ)).isEqualTo("7");
+    assertThat(decoded.get(0).headers().get(LinkHeaders.AT)).isEqualTo("1700000000000");
+    assertThat(decoded.get(0).headers().get(LinkHeaders.TO)).isEqualTo("a");
     assertThat(decoded.get(1).bytes()).isEqualTo(JOINED);
-    assertThat(decoded.get(1).headers().get(NodeLink.SEQ)).isEqualTo("8");
-    assertThat(decoded.get(1).headers().get(NodeInbox.ROOM)).isEqualTo("räum");
-    assertThat(decoded.get(1).headers().get(NodeInbox.MEMBER)).isEqualTo("{\"id\":\"c\"}");
-    assertThat(decoded.get(1).headers().get(NodeInbox.TO)).isEqualTo("a,b");
+    assertThat(decoded.get(1).headers().get(LinkHeaders.SEQ)).isEqualTo("8");
+    assertThat(decoded.get(1).headers().get(LinkHeaders.ROOM)).isEqualTo("räum");
+    assertThat(decoded.get(1).headers().get(LinkHeaders.MEMBER)).isEqualTo("{\"id\":\"c\"}");
+    assertThat(decoded.get(1).headers().get(LinkHeaders.TO)).isEqualTo("a,b");
     assertThat(decoded.get(2).bytes()).isEmpty();
     assertThat(decoded).allSatisfy(frame -> {
-      assertThat(frame.headers().get(NodeLink.FROM)).isEqualTo("n1");
-      assertThat(frame.headers().get(NodeLink.RUN)).isEqualTo("r1");
-      assertThat(frame.headers().get(NodeLink.BASE)).isEqualTo("5");
-      assertThat(frame.headers().get(NodeLink.TO_RUN)).isEqualTo("r2");
-      assertThat(frame.headers().contains(LinkBatch.HEADER)).isFalse();
+      assertThat(frame.headers().get(LinkHeaders.FROM)).isEqualTo("n1");
+      assertThat(frame.headers().get(LinkHeaders.RUN)).isEqualTo("r1");
+      assertThat(frame.headers().get(LinkHeaders.BASE)).isEqualTo("5");
+      assertThat(frame.headers().get(LinkHeaders.TO_RUN)).isEqualTo("r2");
+      assertThat(frame.headers().contains(LinkHeaders.BATCH)).isFalse();
     });
   }
 
@@ -56,9 +56,9 @@ class LinkBatchTest {
         new NodeLink.Pending(1, 0, 0, List.of(), OFFER, null, null),
         new NodeLink.Pending(2, 0, 0, List.of(), OFFER, null, null)));
 
-    assertThatThrownBy(() -> LinkBatch.decode(MultiMap.caseInsensitiveMultiMap().add(LinkBatch.HEADER, "3"), two))
+    assertThatThrownBy(() -> LinkBatch.decode(MultiMap.caseInsensitiveMultiMap().add(LinkHeaders.BATCH, "3"), two))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cut short");
-    assertThatThrownBy(() -> LinkBatch.decode(MultiMap.caseInsensitiveMultiMap().add(LinkBatch.HEADER, "1"), two))
+    assertThatThrownBy(() -> LinkBatch.decode(MultiMap.caseInsensitiveMultiMap().add(LinkHeaders.BATCH, "1"), two))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("left over");
   }
 }

@@ -139,7 +139,7 @@ class NodeInboxServingTest {
   /** A barrier: everything sent to b before has been handled once a command through the same inbox is answered. */
   private void settle() {
     await(vertx.eventBus().request(NodeInbox.address("b"), Buffer.buffer("{}"),
-        new DeliveryOptions().addHeader(NodeInbox.COMMAND, "noop")));
+        new DeliveryOptions().addHeader(LinkHeaders.COMMAND, "noop")));
   }
 
   private static <T> T await(Future<T> future) {

@@ -81,7 +81,7 @@ class NodeLinkTest {
     Wait.until("the first frame confirmed", Duration.ofSeconds(5), () -> delivered().size() == 1 && sender.unconfirmed() == 0);
     AtomicInteger batches = new AtomicInteger();
     vertx.eventBus().addOutboundInterceptor(context -> {
-      if (context.message().headers().contains(LinkBatch.HEADER) && batches.incrementAndGet() == 1) {
+      if (context.message().headers().contains(LinkHeaders.BATCH) && batches.incrementAndGet() == 1) {
         return; // the first batch is lost, as on a cut connection
       }
       context.next();
@@ -103,7 +103,7 @@ class NodeLinkTest {
   void framesArrivingOneByOneAreAcknowledgedInFewMessages() {
     AtomicInteger acks = new AtomicInteger();
     vertx.eventBus().addOutboundInterceptor(context -> {
-      if (context.message().headers().contains(NodeInbox.ACK)) {
+      if (context.message().headers().contains(LinkHeaders.ACK)) {
         acks.incrementAndGet();
       }
       context.next();
@@ -126,7 +126,7 @@ class NodeLinkTest {
   /** Drops the data messages (not acks) with these positions, counted from 1, the first time they pass. */
   private void loseDataMessages(int... positions) {
     vertx.eventBus().addOutboundInterceptor(context -> {
-      if (context.message().headers().contains(NodeLink.SEQ)) {
+      if (context.message().headers().contains(LinkHeaders.SEQ)) {
         int position = dataMessages.incrementAndGet();
         for (int lost : positions) {
           if (position == lost) {
