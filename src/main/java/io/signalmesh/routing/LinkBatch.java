@@ -18,6 +18,8 @@ import java.util.Map;
  */
 final class LinkBatch {
 
+  /** A frame's least size in a batch: sequence number, first sending, header count, frame length. */
+  private static final int MIN_FRAME_BYTES = 8 + 8 + 4 + 4;
   /** Headers a batch carries for all its frames. */
   private static final List<String> SHARED = List.of(LinkHeaders.FROM, LinkHeaders.RUN, LinkHeaders.BASE, LinkHeaders.TO_RUN);
 
@@ -55,6 +57,10 @@ final class LinkBatch {
    */
   static List<Frame> decode(MultiMap shared, Buffer body) {
     int count = Integer.parseInt(shared.get(LinkHeaders.BATCH));
+    // the count sizes a list before the body is read: no more frames than the body has room for
+    if (count < 1 || count > body.length() / MIN_FRAME_BYTES) {
+      throw new IllegalArgumentException("batch of " + count + " frames in " + body.length() + " bytes");
+    }
     List<Frame> frames = new ArrayList<>(count);
     int at = 0;
     try {

@@ -6,6 +6,7 @@ import io.signalmesh.presence.NodeDirectory;
 import io.signalmesh.session.ClientId;
 import io.signalmesh.testsupport.Wait;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -114,11 +115,31 @@ class CrossNodeRelayBytesTest {
 
     Wait.until("every relay at n2", WITHIN, () -> deliveredAtN2.size() == relays + 1);
     assertThat(deliveredAtN2).extracting(bytes -> new String(bytes, StandardCharsets.UTF_8))
-        .containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(0, relays)
-            .mapToObj(i -> new String(numbered(i), StandardCharsets.UTF_8)).toList());
+        .containsExactlyElementsOf(numberedUpTo(relays));
     assertThat(batchSizes).as("frames per message").isNotEmpty().allSatisfy(size ->
         assertThat(size).isBetween(2, NodeLink.MAX_GATHERED));
     assertThat(batchSizes.stream().mapToInt(Integer::intValue).sum()).as("relays that went in batches").isEqualTo(relays);
+  }
+
+  @Test
+  void aMalformedBatchIsDroppedAndItsRelaysArriveOnceInOrderWhenSentAgain() {
+    AtomicInteger corrupted = new AtomicInteger();
+    vertx.eventBus().addOutboundInterceptor(context -> {
+      MultiMap headers = context.message().headers();
+      if (headers.contains(LinkHeaders.BATCH) && corrupted.getAndIncrement() == 0) {
+        headers.set(LinkHeaders.BATCH, Integer.toString(Integer.MAX_VALUE));
+      }
+      context.next();
+    });
+    relayAndAwaitConfirmed(numbered(0));
+
+    relayInOneTurn(10, i -> numbered(i + 1));
+
+    Wait.until("every relay at n2", WITHIN, () -> deliveredAtN2.size() >= 11);
+    assertThat(deliveredAtN2).extracting(bytes -> new String(bytes, StandardCharsets.UTF_8))
+        .containsExactlyElementsOf(numberedUpTo(10));
+    assertThat(corrupted.get()).as("batches sent, the malformed one included").isPositive();
+    Wait.until("n2 to confirm them all", WITHIN, () -> n1.unconfirmed() == 0);
   }
 
   @Test
@@ -160,6 +181,11 @@ class CrossNodeRelayBytesTest {
         n1.relay("n2", ORIGIN, TARGET, frame.apply(i));
       }
     });
+  }
+
+  private static List<String> numberedUpTo(int last) {
+    return java.util.stream.IntStream.rangeClosed(0, last).mapToObj(i -> new String(numbered(i), StandardCharsets.UTF_8))
+        .toList();
   }
 
   private static byte[] numbered(int n) {

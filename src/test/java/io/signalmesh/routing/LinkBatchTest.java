@@ -51,6 +51,18 @@ class LinkBatchTest {
   }
 
   @Test
+  void aCountTheBodyHasNoRoomForIsRefusedBeforeAnythingIsAllocated() {
+    Buffer one = LinkBatch.encode(List.of(new NodeLink.Pending(1, 0, 0, List.of(), OFFER, null, null)));
+
+    for (String count : List.of("2147483647", "0", "-1")) {
+      assertThatThrownBy(() -> LinkBatch.decode(MultiMap.caseInsensitiveMultiMap().add(LinkHeaders.BATCH, count), one))
+          .as(count).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("batch of " + count + " frames in");
+    }
+    assertThatThrownBy(() -> LinkBatch.decode(MultiMap.caseInsensitiveMultiMap().add(LinkHeaders.BATCH, "two"), one))
+        .isInstanceOf(NumberFormatException.class);
+  }
+
+  @Test
   void aBatchShorterOrLongerThanItsCountIsRefused() {
     Buffer two = LinkBatch.encode(List.of(
         new NodeLink.Pending(1, 0, 0, List.of(), OFFER, null, null),
