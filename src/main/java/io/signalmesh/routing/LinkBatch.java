@@ -78,14 +78,14 @@ final class LinkBatch {
         at += 20;
         for (int h = 0; h < headerCount; h++) {
           int keyLength = body.getShort(at);
-          String key = body.getString(at + 2, at + 2 + keyLength, "UTF-8");
+          String key = body.getString(at + 2, end(body, at + 2, keyLength), "UTF-8");
           at += 2 + keyLength;
           int valueLength = body.getInt(at);
-          headers.add(key, body.getString(at + 4, at + 4 + valueLength, "UTF-8"));
+          headers.add(key, body.getString(at + 4, end(body, at + 4, valueLength), "UTF-8"));
           at += 4 + valueLength;
         }
         int length = body.getInt(at);
-        frames.add(new Frame(headers, body.getBytes(at + 4, at + 4 + length)));
+        frames.add(new Frame(headers, body.getBytes(at + 4, end(body, at + 4, length))));
         at += 4 + length;
       }
     } catch (IndexOutOfBoundsException e) {
@@ -95,5 +95,16 @@ final class LinkBatch {
       throw new IllegalArgumentException("batch of " + count + " frames with " + (body.length() - at) + " bytes left over");
     }
     return frames;
+  }
+
+  /**
+   * Where a field of {@code length} bytes from {@code start} ends, if it is inside the body: a
+   * Buffer allocates the bytes it is asked for before it looks at its bounds.
+   */
+  private static int end(Buffer body, int start, int length) {
+    if (length < 0 || length > body.length() - start) {
+      throw new IndexOutOfBoundsException("field of " + length + " bytes at " + start + " of " + body.length());
+    }
+    return start + length;
   }
 }

@@ -63,6 +63,20 @@ class LinkBatchTest {
   }
 
   @Test
+  void aLengthPastTheEndOfTheBodyIsRefusedBeforeAnythingIsAllocated() {
+    Buffer one = LinkBatch.encode(List.of(new NodeLink.Pending(1, 0, 0, List.of(), OFFER, null, null)));
+    // the frame's length field follows its sequence number, first sending and header count (0)
+    Buffer longFrame = one.copy().setInt(20, Integer.MAX_VALUE - 100);
+    Buffer negativeFrame = one.copy().setInt(20, -5);
+
+    for (Buffer body : List.of(longFrame, negativeFrame)) {
+      assertThatThrownBy(() -> LinkBatch.decode(MultiMap.caseInsensitiveMultiMap().add(LinkHeaders.BATCH, "1"), body))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cut short")
+          .hasRootCauseMessage("field of " + body.getInt(20) + " bytes at 24 of " + body.length());
+    }
+  }
+
+  @Test
   void aBatchShorterOrLongerThanItsCountIsRefused() {
     Buffer two = LinkBatch.encode(List.of(
         new NodeLink.Pending(1, 0, 0, List.of(), OFFER, null, null),
