@@ -1,5 +1,6 @@
 package io.signalmesh.cli;
 
+import io.signalmesh.app.NodeRehearsal;
 import io.signalmesh.app.SignalmeshNode;
 import io.signalmesh.config.AbuseLimits;
 import io.signalmesh.config.ClusterConfig;
@@ -134,6 +135,9 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--event-loops", defaultValue = "0", description = "Event loops serving signaling, 0 = one per CPU core (default: ${DEFAULT-VALUE})")
   int eventLoops;
 
+  @Option(names = "--warm-up-joins", defaultValue = "0", description = "Before serving, rehearse this many connects and joins on a private in-memory node on a loopback port, so that the first clients find the join path compiled (default: ${DEFAULT-VALUE}, none)")
+  int warmUpJoins;
+
   @Option(names = "--log-format", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE})")
   String logFormat;
   @Option(names = "--web-root", description = "Serve the web app from this folder instead of the packaged copy")
@@ -151,6 +155,9 @@ public final class ServeCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     LogSetup.apply(config.logFormat());
+    if (config.warmUpJoins() > 0) {
+      new NodeRehearsal(rehearsalConfig(config)).run(config.warmUpJoins());
+    }
     SignalmeshNode node;
     try {
       node = SignalmeshNode.start(config).toCompletionStage().toCompletableFuture().get();
@@ -231,7 +238,20 @@ public final class ServeCommand implements Callable<Integer> {
         format, webRoot, drainTimeout, limits,
         new AbuseLimits(allowedOrigins, maxConnectionsPerIp, trustedProxies, joinRate, joinBurst, handshakeTimeout,
             authFailureDelay, authFailureMaxDelay),
-        new WebhookConfig(webhookUrls, webhookSecret, webhookTimeout), eventLoops);
+        new WebhookConfig(webhookUrls, webhookSecret, webhookTimeout), eventLoops, warmUpJoins);
+  }
+
+  /**
+   * The private node a warm-up runs against: this node's event loops and message limits, on a
+   * loopback port of its own, alone, in memory, with no webhooks, tokens or per-address limits.
+   */
+  public static ServerConfig rehearsalConfig(ServerConfig config) {
+    String unlimited = "1000000";
+    return parse(variable -> null, "--host", "127.0.0.1", "--port", "0", "--management-port", "0",
+        "--node-id", "warm-up", "--event-loops", Integer.toString(config.eventLoops()),
+        "--max-message-bytes", Integer.toString(config.limits().maxMessageBytes()),
+        "--rate-limit", unlimited, "--rate-burst", unlimited, "--max-connections-per-ip", unlimited,
+        "--join-rate", unlimited, "--join-burst", unlimited, "--drain-timeout", "5s");
   }
 
   private static String randomNodeId() {

@@ -29,6 +29,8 @@ import java.util.regex.Pattern;
  * @param limits what one connection may do
  * @param abuse what protects the signaling port from strangers (origins, addresses, handshakes)
  * @param webhooks where room and participant events are POSTed (off without URLs)
+ * @param eventLoops event loops serving signaling, 0 for one per core
+ * @param warmUpJoins connects and joins rehearsed on a private node before this one starts, 0 for none
  */
 public record ServerConfig(
     String host,
@@ -50,7 +52,8 @@ public record ServerConfig(
     SessionLimits limits,
     AbuseLimits abuse,
     WebhookConfig webhooks,
-    int eventLoops) {
+    int eventLoops,
+    int warmUpJoins) {
 
   private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
@@ -83,6 +86,9 @@ public record ServerConfig(
       throw new ConfigException("--web-root", "is not a folder: " + webRoot);
     }
     Settings.notNegative("--drain-timeout", drainTimeout);
+    if (warmUpJoins < 0) {
+      throw new ConfigException("--warm-up-joins", "must not be negative (got " + warmUpJoins + ")");
+    }
     if (eventLoops < 0) {
       throw new ConfigException("--event-loops", "must not be negative (got " + eventLoops + ")");
     }

@@ -185,6 +185,37 @@ class ServeCommandTest {
   }
 
   @Test
+  void aNodeStartsWithoutWarmUpUnlessWarmUpJoinsSaysHowMany() {
+    assertThat(ServeCommand.parse(NO_ENV).warmUpJoins()).isZero();
+    assertThat(ServeCommand.parse(NO_ENV, "--warm-up-joins", "20000").warmUpJoins()).isEqualTo(20_000);
+    assertThat(ServeCommand.parse(Map.of("SIGNALMESH_WARM_UP_JOINS", "3000")::get).warmUpJoins()).isEqualTo(3_000);
+    assertThatThrownBy(() -> ServeCommand.parse(NO_ENV, "--warm-up-joins", "-1"))
+        .isInstanceOf(ParameterException.class).hasMessageContaining("--warm-up-joins");
+  }
+
+  @Test
+  void theWarmUpNodeIsPrivateAloneInMemoryAndHasTheNodesLoopsAndMessageLimit() {
+    ServerConfig real = ServeCommand.parse(NO_ENV, "--host", "0.0.0.0", "--port", "8080", "--event-loops", "3",
+        "--max-message-bytes", "30000", "--redis", "redis://127.0.0.1:6379", "--cluster", "--token-secret",
+        "a-secret-of-at-least-thirty-two-bytes!", "--webhook-url", "http://127.0.0.1:9/hook", "--webhook-secret",
+        "sixteen-bytes-or-more");
+
+    ServerConfig rehearsal = ServeCommand.rehearsalConfig(real);
+
+    assertThat(rehearsal.host()).isEqualTo("127.0.0.1");
+    assertThat(rehearsal.port()).isZero();
+    assertThat(rehearsal.managementHost()).isEqualTo("127.0.0.1");
+    assertThat(rehearsal.managementPort()).isZero();
+    assertThat(rehearsal.cluster().enabled()).isFalse();
+    assertThat(rehearsal.redisUrl()).isNull();
+    assertThat(rehearsal.tokenSecret()).isNull();
+    assertThat(rehearsal.webhooks().urls()).isEmpty();
+    assertThat(rehearsal.signalingEventLoops()).isEqualTo(3);
+    assertThat(rehearsal.limits().maxMessageBytes()).isEqualTo(30_000);
+    assertThat(rehearsal.warmUpJoins()).isZero();
+  }
+
+  @Test
   void aGoodFlagValueOverridesABadEnvironmentValue() {
     ServerConfig config = ServeCommand.parse(Map.of("SIGNALMESH_ROOM_CAPACITY", "1")::get, "--room-capacity", "4");
     assertThat(config.limits().roomCapacity()).isEqualTo(4);

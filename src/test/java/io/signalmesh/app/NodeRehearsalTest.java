@@ -1,0 +1,90 @@
+package io.signalmesh.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.signalmesh.cli.ServeCommand;
+import io.signalmesh.config.ServerConfig;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code --warm-up-joins}: real clients join rooms on a real private node, which then stops; its
+ * sessions and joins are not logged as if they were the node's, and a warm-up that cannot run
+ * does not keep the node from starting.
+ */
+@Timeout(120)
+class NodeRehearsalTest {
+
+  private final ListAppender<ILoggingEvent> log = new ListAppender<>();
+  private Logger root;
+
+  @BeforeEach
+  void captureLog() {
+    root = ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    log.start();
+    root.addAppender(log);
+  }
+
+  @AfterEach
+  void releaseLog() {
+    root.detachAppender(log);
+  }
+
+  @Test
+  void aWarmUpJoinsAsManyAsAskedInRoomsOfTwoAndLogsOnlyThatItRan() {
+    NodeRehearsal.Result result = new NodeRehearsal(rehearsal()).run(601);
+
+    assertThat(result.joins()).as("601 rounded up to whole rooms of two").isEqualTo(602);
+    assertThat(messages(Level.INFO)).as("what the warm-up logs at INFO")
+        .containsExactly("warm-up: rehearsing joins on a private node before serving", "warm-up done");
+    // Micrometer warns once per registry of a gauge two HTTP servers share, as at every node's start
+    assertThat(log.list).filteredOn(event -> event.getLevel() == Level.WARN)
+        .filteredOn(event -> event.getLoggerName().startsWith("io.signalmesh")).isEmpty();
+    ILoggingEvent done = log.list.get(log.list.size() - 1);
+    assertThat(done.getKeyValuePairs()).anySatisfy(pair -> {
+      assertThat(pair.key).isEqualTo("joins");
+      assertThat(pair.value).isEqualTo(602);
+    });
+  }
+
+  @Test
+  void anEventLoggedAfterTheWarmUpIsWrittenAgain() {
+    new NodeRehearsal(rehearsal()).run(2);
+
+    LoggerFactory.getLogger("io.signalmesh.session.SessionLifecycle").info("after the warm-up");
+
+    assertThat(messages(Level.INFO)).endsWith("warm-up done", "after the warm-up");
+  }
+
+  @Test
+  void aWarmUpThatCannotStartItsNodeIsLoggedAndTheNodeStartsAnyway() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      ServerConfig onTakenPort = ServeCommand.parse(variable -> null, "--host", "127.0.0.1", "--port",
+          Integer.toString(taken.getLocalPort()), "--management-port", "0");
+
+      NodeRehearsal.Result result = new NodeRehearsal(onTakenPort).run(100);
+
+      assertThat(result.joins()).isZero();
+      assertThat(messages(Level.WARN)).contains("warm-up cut short; serving anyway");
+    }
+  }
+
+  private static ServerConfig rehearsal() {
+    return ServeCommand.rehearsalConfig(ServeCommand.parse(variable -> null, "--event-loops", "1"));
+  }
+
+  private List<String> messages(Level level) {
+    return log.list.stream().filter(event -> event.getLevel() == level).map(ILoggingEvent::getMessage).toList();
+  }
+}
