@@ -52,7 +52,7 @@ public final class NodeRehearsal {
         while (done < joins) {
           int clients = Math.min(BURST, joins - done + (joins - done) % 2);
           JsonObject report = new JoinScenario(harness,
-              new JoinScenario.Settings(Math.max(2, clients), 2, JoinScenario.Mode.burst, 0, Duration.ZERO)).run();
+              new JoinScenario.Settings(clients, 2, JoinScenario.Mode.burst, 0, Duration.ZERO)).run();
           if (report.containsKey("error") || report.getInteger("joins", 0) == 0) {
             throw new IllegalStateException("warm-up burst failed: " + report.encode());
           }

@@ -1,0 +1,94 @@
+package io.signalmesh.logging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.joran.JoranConfigurator;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.slf4j.LoggerFactory;
+
+class VertxGaugeWarningFilterTest {
+
+  private final Logger micrometer = (Logger) LoggerFactory.getLogger(VertxGaugeWarningFilter.LOGGER);
+  private final ListAppender<ILoggingEvent> written = new ListAppender<>();
+  private final ListAppender<ILoggingEvent> everything = new ListAppender<>();
+  private Level levelBefore;
+
+  @BeforeEach
+  void listen() {
+    levelBefore = micrometer.getLevel();
+    // Micrometer warns once per registry and logs the repeats at DEBUG
+    micrometer.setLevel(Level.DEBUG);
+    VertxGaugeWarningFilter filter = new VertxGaugeWarningFilter();
+    filter.start();
+    written.addFilter(filter);
+    written.start();
+    everything.start();
+    micrometer.addAppender(written);
+    micrometer.addAppender(everything);
+  }
+
+  @AfterEach
+  void stopListening() {
+    micrometer.detachAppender(written);
+    micrometer.detachAppender(everything);
+    micrometer.setLevel(levelBefore);
+  }
+
+  @Test
+  void aVertxGaugeRegisteredAgainIsNotWritten() {
+    MeterRegistry registry = new SimpleMeterRegistry();
+    registerTwice(registry, "vertx.http.server.active.connections");
+
+    assertThat(messages(everything)).singleElement().asString()
+        .startsWith("This Gauge has been already registered (MeterId{name='vertx.http.server.active.connections'");
+    assertThat(written.list).isEmpty();
+  }
+
+  @Test
+  void aSignalmeshGaugeRegisteredAgainIsStillWritten() {
+    MeterRegistry registry = new SimpleMeterRegistry();
+    registerTwice(registry, "signalmesh.connections");
+
+    assertThat(messages(written)).singleElement().asString()
+        .startsWith("This Gauge has been already registered (MeterId{name='signalmesh.connections'");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"/logback.xml", "/logback-json.xml"})
+  void bothShippedLogConfigurationsFilterTheirOutput(String config) throws Exception {
+    LoggerContext context = new LoggerContext();
+    JoranConfigurator configurator = new JoranConfigurator();
+    configurator.setContext(context);
+    configurator.doConfigure(LogSetup.class.getResource(config));
+    try {
+      assertThat(context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("STDOUT").getCopyOfAttachedFiltersList())
+          .hasAtLeastOneElementOfType(VertxGaugeWarningFilter.class);
+    } finally {
+      context.stop();
+    }
+  }
+
+  private static void registerTwice(MeterRegistry registry, String name) {
+    AtomicLong count = new AtomicLong();
+    Gauge.builder(name, count, AtomicLong::get).register(registry);
+    Gauge.builder(name, count, AtomicLong::get).register(registry);
+  }
+
+  private static List<String> messages(ListAppender<ILoggingEvent> appender) {
+    return appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+  }
+}
