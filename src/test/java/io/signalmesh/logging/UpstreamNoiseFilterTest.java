@@ -20,11 +20,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.LoggerFactory;
 
-class VertxGaugeWarningFilterTest {
+class UpstreamNoiseFilterTest {
 
-  private final Logger micrometer = (Logger) LoggerFactory.getLogger(VertxGaugeWarningFilter.LOGGER);
+  private final Logger micrometer = (Logger) LoggerFactory.getLogger(UpstreamNoiseFilter.MICROMETER_LOGGER);
+  private final Logger vertxContext = (Logger) LoggerFactory.getLogger(UpstreamNoiseFilter.VERTX_CONTEXT_LOGGER);
   private final ListAppender<ILoggingEvent> written = new ListAppender<>();
   private final ListAppender<ILoggingEvent> everything = new ListAppender<>();
+  private static final StackTraceElement OUTBOUND_WRITE = new StackTraceElement(
+      "io.vertx.core.eventbus.impl.clustered.OutboundConnection", "writeMessage", "OutboundConnection.java", 86);
   private Level levelBefore;
 
   @BeforeEach
@@ -32,19 +35,23 @@ class VertxGaugeWarningFilterTest {
     levelBefore = micrometer.getLevel();
     // Micrometer warns once per registry and logs the repeats at DEBUG
     micrometer.setLevel(Level.DEBUG);
-    VertxGaugeWarningFilter filter = new VertxGaugeWarningFilter();
+    UpstreamNoiseFilter filter = new UpstreamNoiseFilter();
     filter.start();
     written.addFilter(filter);
     written.start();
     everything.start();
     micrometer.addAppender(written);
     micrometer.addAppender(everything);
+    vertxContext.addAppender(written);
+    vertxContext.addAppender(everything);
   }
 
   @AfterEach
   void stopListening() {
     micrometer.detachAppender(written);
     micrometer.detachAppender(everything);
+    vertxContext.detachAppender(written);
+    vertxContext.detachAppender(everything);
     micrometer.setLevel(levelBefore);
   }
 
@@ -67,6 +74,31 @@ class VertxGaugeWarningFilterTest {
         .startsWith("This Gauge has been already registered (MeterId{name='signalmesh.connections'");
   }
 
+  @Test
+  void anEventBusWriteCompletedTwiceIsNotWritten() {
+    vertxContext.error("Unhandled exception", completedTwice(OUTBOUND_WRITE));
+
+    assertThat(messages(everything)).containsExactly("Unhandled exception");
+    assertThat(written.list).isEmpty();
+  }
+
+  @Test
+  void aPromiseCompletedTwiceElsewhereIsStillWritten() {
+    vertxContext.error("Unhandled exception", completedTwice(
+        new StackTraceElement("io.signalmesh.routing.NodeLink", "writeMessage", "NodeLink.java", 1)));
+
+    assertThat(messages(written)).containsExactly("Unhandled exception");
+  }
+
+  @Test
+  void anotherExceptionFromAnEventBusWriteIsStillWritten() {
+    IllegalStateException other = new IllegalStateException("something else");
+    other.setStackTrace(new StackTraceElement[] {OUTBOUND_WRITE});
+    vertxContext.error("Unhandled exception", other);
+
+    assertThat(messages(written)).containsExactly("Unhandled exception");
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"/logback.xml", "/logback-json.xml"})
   void bothShippedLogConfigurationsFilterTheirOutput(String config) throws Exception {
@@ -76,10 +108,21 @@ class VertxGaugeWarningFilterTest {
     configurator.doConfigure(LogSetup.class.getResource(config));
     try {
       assertThat(context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("STDOUT").getCopyOfAttachedFiltersList())
-          .hasAtLeastOneElementOfType(VertxGaugeWarningFilter.class);
+          .hasAtLeastOneElementOfType(UpstreamNoiseFilter.class);
     } finally {
       context.stop();
     }
+  }
+
+  // the frames of the exception Vert.x 5.0.7 logs when it completes a write's promise twice
+  private static IllegalStateException completedTwice(StackTraceElement writer) {
+    IllegalStateException thrown = new IllegalStateException("Promise already completed");
+    thrown.setStackTrace(new StackTraceElement[] {
+        new StackTraceElement("io.vertx.core.Promise", "fail", "Promise.java", 104),
+        new StackTraceElement("io.vertx.core.impl.future.FutureImpl", "onComplete", "FutureImpl.java", 96),
+        writer,
+        new StackTraceElement("io.vertx.core.eventbus.impl.clustered.ClusteredEventBus", "sendRemote", "ClusteredEventBus.java", 352)});
+    return thrown;
   }
 
   private static void registerTwice(MeterRegistry registry, String name) {
