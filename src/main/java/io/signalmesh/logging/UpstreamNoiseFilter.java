@@ -41,9 +41,14 @@ public final class UpstreamNoiseFilter extends Filter<ILoggingEvent> {
     return vertxGaugeRegisteredAgain(event) || eventBusWriteCompletedTwice(event) ? FilterReply.DENY : FilterReply.NEUTRAL;
   }
 
+  // the logger's name first: this runs on the thread that logs (an event loop), and formatting
+  // every event's message here would move the log writer's work onto it
   private static boolean vertxGaugeRegisteredAgain(ILoggingEvent event) {
+    if (!MICROMETER_LOGGER.equals(event.getLoggerName())) {
+      return false;
+    }
     String message = event.getFormattedMessage();
-    return MICROMETER_LOGGER.equals(event.getLoggerName()) && message != null && message.startsWith(VERTX_GAUGE_AGAIN);
+    return message != null && message.startsWith(VERTX_GAUGE_AGAIN);
   }
 
   private static boolean eventBusWriteCompletedTwice(ILoggingEvent event) {

@@ -99,6 +99,31 @@ class UpstreamNoiseFilterTest {
     assertThat(messages(written)).containsExactly("Unhandled exception");
   }
 
+  @Test
+  void otherEventsAreNotFormattedOnTheLoggingThread() {
+    AtomicLong formatted = new AtomicLong();
+    Object field = new Object() {
+      @Override
+      public String toString() {
+        formatted.incrementAndGet();
+        return "field";
+      }
+    };
+    // only the filtered appender: the test configuration's console would format it
+    Logger elsewhere = (Logger) LoggerFactory.getLogger("upstream-noise-filter-test.SessionLifecycle");
+    elsewhere.setAdditive(false);
+    elsewhere.setLevel(Level.INFO);
+    elsewhere.addAppender(written);
+    try {
+      elsewhere.info("session started {}", field);
+    } finally {
+      elsewhere.detachAppender(written);
+    }
+
+    assertThat(written.list).hasSize(1);
+    assertThat(formatted).as("formatting is the log writer's work, not the event loop's").hasValue(0);
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"/logback.xml", "/logback-json.xml"})
   void bothShippedLogConfigurationsFilterTheirOutput(String config) throws Exception {
