@@ -51,6 +51,7 @@ class RedisSentinelFailoverIT {
   @BeforeEach
   void restoreReplica() {
     if (killed != null) {
+      redis.awaitSettled(FAILOVER_BOUND);
       killed.start();
       redis.awaitReplicating(killed, FAILOVER_BOUND);
       killed = null;
@@ -124,9 +125,13 @@ class RedisSentinelFailoverIT {
       }
 
       // the old master comes back empty: the sentinels make it a replica and the nodes never write to it
+      redis.awaitSettled(FAILOVER_BOUND);
       old.start();
+      long restartedAt = System.nanoTime();
       redis.awaitReplicating(old, FAILOVER_BOUND);
       killed = null;
+      System.out.printf("sentinel failover: the old master replicates the new one %d ms after its restart%n",
+          Duration.ofNanos(System.nanoTime() - restartedAt).toMillis());
       long scripts = scriptCalls(promoted);
       Wait.until("two more heartbeats of each node on the new master", Duration.ofSeconds(10),
           () -> scriptCalls(promoted) >= scripts + 4);

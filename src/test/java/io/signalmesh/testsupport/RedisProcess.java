@@ -369,10 +369,10 @@ public final class RedisProcess implements AutoCloseable {
   }
 
   /** The last lines of the process's output, for failure messages. */
-  private String logTail() {
+  public String logTail() {
     try {
       List<String> lines = Files.readAllLines(logFile());
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
     } catch (IOException e) {
       return "(no log)";
     }

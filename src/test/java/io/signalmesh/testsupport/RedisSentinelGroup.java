@@ -101,18 +101,53 @@ public final class RedisSentinelGroup implements AutoCloseable {
     return master();
   }
 
+  /**
+   * Waits until every sentinel has had a PING to the current master answered on its link to it,
+   * with the master neither down nor in a failover. A sentinel that has just switched masters
+   * sends its first PING a second after making the link (the ping period) and checks the link in
+   * the same timer tick, before the PONG is back: with a 1 s down-after the new master can look
+   * down for a moment, and if two sentinels see that, a second failover promotes any replica
+   * there is. A killed master restarted in that window (empty) was promoted so, in one CI run.
+   */
+  public void awaitSettled(Duration timeout) {
+    Wait.until("the sentinels to settle on the master", timeout, () -> {
+      String master = masterAddress(sentinels.get(0));
+      return master != null && sentinels.stream().allMatch(sentinel -> {
+        List<?> state = (List<?>) sentinel.call("SENTINEL", "MASTER", MASTER_NAME);
+        return master.equals(masterAddress(sentinel)) && "master".equals(field(state, "flags"))
+            && "0".equals(field(state, "last-ping-sent"));
+      });
+    });
+  }
+
   /** Waits until {@code replica} replicates the current master with its link up. */
   public void awaitReplicating(RedisProcess replica, Duration timeout) {
     String master = master().address();
-    Wait.until(replica.name() + " to replicate " + master, timeout, () -> {
-      try {
-        return "slave".equals(replica.info("replication", "role"))
-            && master.equals(replica.info("replication", "master_host") + ":" + replica.info("replication", "master_port"))
-            && "up".equals(replica.info("replication", "master_link_status"));
-      } catch (RuntimeException notAnswering) {
-        return false;
-      }
-    });
+    try {
+      Wait.until(replica.name() + " to replicate " + master, timeout, () -> {
+        try {
+          return "slave".equals(replica.info("replication", "role"))
+              && master.equals(replica.info("replication", "master_host") + ":" + replica.info("replication", "master_port"))
+              && "up".equals(replica.info("replication", "master_link_status"));
+        } catch (RuntimeException notAnswering) {
+          return false;
+        }
+      });
+    } catch (AssertionError timedOut) {
+      throw new AssertionError(timedOut.getMessage() + "\n" + logTails(), timedOut);
+    }
+  }
+
+  /** What each server and sentinel wrote last (a sentinel in TILT mode, a sync that failed). */
+  private String logTails() {
+    StringBuilder tails = new StringBuilder();
+    for (RedisProcess process : servers) {
+      tails.append("--- ").append(process.name()).append(" (").append(process.address()).append(")\n").append(process.logTail()).append('\n');
+    }
+    for (RedisProcess process : sentinels) {
+      tails.append("--- ").append(process.name()).append('\n').append(process.logTail()).append('\n');
+    }
+    return tails.toString();
   }
 
   @Override
