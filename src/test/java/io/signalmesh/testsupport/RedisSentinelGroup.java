@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * A real Redis Sentinel deployment on free loopback ports: a master, one replica
@@ -114,8 +115,8 @@ public final class RedisSentinelGroup implements AutoCloseable {
       String master = masterAddress(sentinels.get(0));
       return master != null && sentinels.stream().allMatch(sentinel -> {
         List<?> state = (List<?>) sentinel.call("SENTINEL", "MASTER", MASTER_NAME);
-        return master.equals(masterAddress(sentinel)) && "master".equals(field(state, "flags"))
-            && "0".equals(field(state, "last-ping-sent"));
+        return master.equals(field(state, "ip") + ":" + field(state, "port"))
+            && "master".equals(field(state, "flags")) && "0".equals(field(state, "last-ping-sent"));
       });
     });
   }
@@ -140,14 +141,9 @@ public final class RedisSentinelGroup implements AutoCloseable {
 
   /** What each server and sentinel wrote last (a sentinel in TILT mode, a sync that failed). */
   private String logTails() {
-    StringBuilder tails = new StringBuilder();
-    for (RedisProcess process : servers) {
-      tails.append("--- ").append(process.name()).append(" (").append(process.address()).append(")\n").append(process.logTail()).append('\n');
-    }
-    for (RedisProcess process : sentinels) {
-      tails.append("--- ").append(process.name()).append('\n').append(process.logTail()).append('\n');
-    }
-    return tails.toString();
+    return Stream.concat(servers.stream(), sentinels.stream())
+        .map(process -> "--- " + process.name() + " (" + process.address() + ")\n" + process.logTail() + "\n")
+        .collect(Collectors.joining());
   }
 
   @Override
