@@ -16,6 +16,7 @@ import io.signalmesh.admin.AdminAuth;
 import io.signalmesh.admin.NodeCommands;
 import io.signalmesh.cluster.ClusterIsolation;
 import io.signalmesh.cluster.ClusteredVertx;
+import io.signalmesh.cluster.LivenessJudge;
 import io.signalmesh.cluster.MeshRejoin;
 import io.signalmesh.cluster.NodeLease;
 import io.signalmesh.metrics.SignalingMetrics;
@@ -141,13 +142,15 @@ public final class SignalmeshNode {
         : new RoomTokenVerifier(config.tokenSecret().getBytes(StandardCharsets.UTF_8), clock, config.tokenLeeway()));
     ClientMessages messages = new ClientMessages(new EnvelopeParser(config.limits().fieldLimits()), router,
         membership, access, config.limits(), metrics);
-    NodeReaper reaper = new NodeReaper(vertx, nodeId, directory, presence, inbox, router, config.limits().resumeGrace(),
-        metrics, events);
+    LivenessJudge judge = new LivenessJudge(directory, nodeId, System::nanoTime);
+    NodeReaper reaper = new NodeReaper(vertx, nodeId, directory, judge, presence, inbox, router,
+        config.limits().resumeGrace(), metrics, events);
     SessionsGiveUp giveUp = new SessionsGiveUp(nodeId, sessions, presence, reaper, lifecycle::releaseAll);
-    ClusterIsolation isolation = new ClusterIsolation(vertx, nodeId, directory, () -> ClusteredVertx.members(vertx),
+    ClusterIsolation isolation = new ClusterIsolation(vertx, nodeId, directory, judge, () -> ClusteredVertx.members(vertx),
         config.limits().resumeGrace(), giveUp);
     NodeLiveness liveness = new NodeLiveness(vertx, directory, nodeId,
-        new PresenceReassertion(nodeId, sessions, views, presence, records, forwards, giveUp::pending)::run, lease);
+        new PresenceReassertion(nodeId, sessions, views, presence, records, forwards, giveUp::pending)::run, lease,
+        judge);
     MeshRejoin rejoin = new MeshRejoin(vertx, nodeId, directory, presence, reaper, liveness, lease,
         config.limits().resumeGrace(), () -> fence(nodeId, inbox, giveUp, views), giveUp);
     Drainer drainer = new Drainer(nodeId, sessions);

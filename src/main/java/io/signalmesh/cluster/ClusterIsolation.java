@@ -4,6 +4,8 @@ import io.signalmesh.presence.NodeDirectory;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +41,7 @@ public final class ClusterIsolation {
   private final Vertx vertx;
   private final String nodeId;
   private final NodeDirectory directory;
+  private final LivenessJudge judge;
   private final IntSupplier clusterSize;
   private final Duration grace;
   private final SessionsGiveUp giveUp;
@@ -54,8 +57,9 @@ public final class ClusterIsolation {
    * @param grace the resume grace: how long the sessions it gave up may still resume elsewhere
    * @param giveUp gives the node's sessions up (they resume on other nodes) and reaps what of them is left
    */
-  public ClusterIsolation(Vertx vertx, String nodeId, NodeDirectory directory, IntSupplier clusterSize,
-      Duration grace, SessionsGiveUp giveUp) {
+  public ClusterIsolation(Vertx vertx, String nodeId, NodeDirectory directory, LivenessJudge judge,
+      IntSupplier clusterSize, Duration grace, SessionsGiveUp giveUp) {
+    this.judge = judge;
     this.vertx = vertx;
     this.nodeId = nodeId;
     this.directory = directory;
@@ -136,7 +140,12 @@ public final class ClusterIsolation {
     if (now - cutOffAtNanos < grace.toNanos()) {
       return Future.succeededFuture();
     }
-    return liveNodes().<Void>compose(live -> {
+    return liveNodes().<Void>compose(counted -> {
+      if (counted.isEmpty()) {
+        // Redis was away for this node: the others may still be renewing their heartbeats
+        return Future.succeededFuture();
+      }
+      int live = counted.get();
       int members = clusterSize.getAsInt();
       if (members < live) {
         LOG.atInfo().addKeyValue("node", nodeId).addKeyValue("clusterMembers", members).addKeyValue("liveNodes", live)
@@ -159,12 +168,12 @@ public final class ClusterIsolation {
     });
   }
 
-  /** Nodes Redis says are alive (heartbeating), this one included. */
-  private Future<Integer> liveNodes() {
-    return Future.all(directory.knownNodes(), directory.deadNodes()).map(both -> {
-      java.util.List<String> known = both.resultAt(0);
-      java.util.List<String> dead = both.resultAt(1);
-      return (int) known.stream().filter(node -> !dead.contains(node)).count();
+  /** Nodes Redis says are alive (heartbeating), this one included; empty while this node may not judge. */
+  private Future<Optional<Integer>> liveNodes() {
+    return Future.all(directory.knownNodes(), judge.deadNodes()).map(both -> {
+      List<String> known = both.resultAt(0);
+      Optional<List<String>> dead = both.resultAt(1);
+      return dead.map(gone -> (int) known.stream().filter(node -> !gone.contains(node)).count());
     });
   }
 }

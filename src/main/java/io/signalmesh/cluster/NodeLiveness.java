@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * {@link PresenceReassertion}) so that it is whole again within a heartbeat or two. Each
  * heartbeat that comes back vouches for the node's {@link NodeLease}; one refused because the
  * mesh declared the node dead (it was paused past the TTL) fences it: the heartbeat stops until
- * the node has rejoined as a new run ({@link MeshRejoin}).
+ * the node has rejoined as a new run ({@link MeshRejoin}). Each outcome also tells the
+ * {@link LivenessJudge} whether this node may judge others yet.
  */
 public final class NodeLiveness {
 
@@ -33,6 +34,7 @@ public final class NodeLiveness {
   private final String nodeId;
   private final Supplier<Future<Integer>> reassert;
   private final NodeLease lease;
+  private final LivenessJudge judge;
   private Runnable onFenced = () -> { };
   private volatile boolean fenced;
   private volatile boolean beating;
@@ -46,8 +48,9 @@ public final class NodeLiveness {
 
   /** @param reassert reconciles the node's sessions and memberships; completes with how many it wrote */
   public NodeLiveness(Vertx vertx, NodeDirectory directory, String nodeId, Supplier<Future<Integer>> reassert,
-      NodeLease lease) {
+      NodeLease lease, LivenessJudge judge) {
     this.vertx = vertx;
+    this.judge = judge;
     this.directory = directory;
     this.nodeId = nodeId;
     this.reassert = reassert;
@@ -94,13 +97,18 @@ public final class NodeLiveness {
         .onComplete(done -> {
           beating = false;
           if (done.failed() && done.cause() instanceof NodeFencedException) {
+            judge.heartbeatFailed();
             fenced();
             return;
           }
-          // a heartbeat that failed because Redis is down vouches too: nobody can declare the node dead then
+          // a heartbeat that failed because Redis is down vouches too: nobody can declare the node
+          // dead then, nor for a TTL after Redis is back (LivenessJudge)
           lease.vouched(sentNanos);
           boolean healthy = done.succeeded();
-          if (!healthy) {
+          if (healthy) {
+            judge.heartbeatAnswered(done.result());
+          } else {
+            judge.heartbeatFailed();
             failures.incrementAndGet();
           }
           if (healthy != wasHealthy) {

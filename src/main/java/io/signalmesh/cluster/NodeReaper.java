@@ -13,6 +13,7 @@ import io.signalmesh.session.ClientId;
 import io.signalmesh.session.RoomId;
 import io.signalmesh.webhook.WebhookEvents;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,7 +29,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Cleans up after dead nodes. Every second it asks the directory which nodes stopped
  * heartbeating (the first to ask declares such a node dead, see {@link NodeDirectory#deadNodes}:
- * a node paused that long fences itself when it comes back); once the resume grace has passed
+ * a node paused that long fences itself when it comes back; it asks only while the
+ * {@link LivenessJudge} lets it); once the resume grace has passed
  * for one (its clients had that long to resume elsewhere), one surviving node claims it and
  * removes the members it still holds, and their
  * rooms get {@code peer-disconnected} and {@code participant-left} with reason
@@ -43,6 +45,7 @@ public final class NodeReaper {
   private final Vertx vertx;
   private final String nodeId;
   private final NodeDirectory directory;
+  private final LivenessJudge judge;
   private final PresenceStore presence;
   private final NodeInbox inbox;
   private final MeshRouter router;
@@ -55,8 +58,9 @@ public final class NodeReaper {
   private long timer = -1;
   private boolean checking;
 
-  public NodeReaper(Vertx vertx, String nodeId, NodeDirectory directory, PresenceStore presence, NodeInbox inbox,
-      MeshRouter router, Duration grace, SignalingMetrics metrics, WebhookEvents events) {
+  public NodeReaper(Vertx vertx, String nodeId, NodeDirectory directory, LivenessJudge judge, PresenceStore presence,
+      NodeInbox inbox, MeshRouter router, Duration grace, SignalingMetrics metrics, WebhookEvents events) {
+    this.judge = judge;
     this.metrics = metrics;
     this.events = events;
     this.vertx = vertx;
@@ -83,19 +87,22 @@ public final class NodeReaper {
       return;
     }
     checking = true;
-    directory.deadNodes()
-        .compose(dead -> {
-          dead.stream().filter(node -> !node.equals(nodeId)).forEach(this::schedule);
-          return seenDead.isEmpty() ? Future.succeededFuture() : directory.knownNodes().onSuccess(known -> {
-            for (String node : List.copyOf(seenDead)) {
-              if (known.contains(node) && !dead.contains(node)) {
-                seenDead.remove(node);
-                inbox.nodeAlive(node);
-              }
-            }
-          });
-        })
+    judge.deadNodes()
+        .compose(verdict -> verdict.map(this::act).orElse(Future.succeededFuture()))
         .onComplete(done -> checking = false);
+  }
+
+  private Future<Void> act(List<String> dead) {
+    dead.stream().filter(node -> !node.equals(nodeId)).forEach(this::schedule);
+    return seenDead.isEmpty() ? Future.succeededFuture() : directory.knownNodes().<Void>map(known -> {
+      for (String node : List.copyOf(seenDead)) {
+        if (known.contains(node) && !dead.contains(node)) {
+          seenDead.remove(node);
+          inbox.nodeAlive(node);
+        }
+      }
+      return null;
+    });
   }
 
   private void schedule(String dead) {
@@ -112,11 +119,17 @@ public final class NodeReaper {
   /**
    * A node that heartbeats again before its grace ran out (a partition healed, a long pause
    * ended) is not reaped: it may hold live sessions again, and it cleans up what it gave up
-   * itself (see {@link ClusterIsolation}).
+   * itself (see {@link ClusterIsolation}). While this node may not judge (the store was just
+   * away), it asks again a heartbeat later.
    */
   private Future<Integer> reapIfStillDead(String node) {
-    return directory.deadNodes().compose(dead -> {
-      if (dead.contains(node)) {
+    return judge.deadNodes().compose(verdict -> {
+      if (verdict.isEmpty()) {
+        Promise<Integer> later = Promise.promise();
+        vertx.setTimer(NodeLiveness.INTERVAL_MILLIS, id -> reapIfStillDead(node).onComplete(later));
+        return later.future();
+      }
+      if (verdict.get().contains(node)) {
         return reap(node);
       }
       LOG.atInfo().addKeyValue("node", node).log("node heartbeats again; not reaping it");

@@ -11,6 +11,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Timeout;
 class RedisFaultIT {
 
   private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final String JUDGING = "judging other nodes' liveness:";
   @AutoClose
   private static MeshCluster mesh;
 
@@ -69,6 +71,58 @@ class RedisFaultIT {
         assertThat(reply.getJsonObject("profiles").getJsonObject(ada.id()).getString("name")).isEqualTo("Ada");
       }
     }
+  }
+
+  /**
+   * Every node's heartbeat runs out while Redis is away; the first node back must not declare
+   * the others dead (they would fence themselves and reconnect all their clients).
+   */
+  @Test
+  void anOutageLongerThanTheLivenessTtlDeclaresNoNodeDeadAndEveryCallGoesOn() {
+    try (TestClient ada = mesh.node(0).connect(); TestClient bob = mesh.node(1).connect()) {
+      ada.join("rf-long");
+      bob.join("rf-long");
+      ada.expect("participant-joined");
+      int[] judgedBefore = new int[2];
+      for (int node = 0; node < 2; node++) {
+        int n = node;
+        Wait.until("node " + (n + 1) + " to judge other nodes", Duration.ofSeconds(20), () -> judgments(n) > 0);
+        judgedBefore[n] = judgments(n);
+      }
+      mesh.redis().stopKeepingData();
+      try {
+        // the outage is a span of time, nothing to wait for: longer than the TTL
+        LockSupport.parkNanos(NodeLiveness.TTL.plusSeconds(2).toNanos());
+      } finally {
+        mesh.redis().start();
+      }
+      for (int node = 0; node < 2; node++) {
+        int n = node;
+        // the first check after the judge lets a node ask is the one that would declare the others dead
+        Wait.until("node " + (n + 1) + " to judge other nodes again", Duration.ofSeconds(20),
+            () -> judgments(n) > judgedBefore[n]);
+      }
+      assertThat(mesh.redis().command("EXISTS", nodeKey(0, "dead"), nodeKey(1, "dead"))).as("nodes declared dead")
+          .isEqualTo("0");
+      ada.relay("offer", bob.id(), new JsonObject().put("sdp", "same session"));
+      assertThat(bob.expect("offer").getString("sdp")).isEqualTo("same session");
+      try (TestClient cyd = mesh.node(0).connect()) {
+        assertThat(cyd.join("rf-long").getJsonArray("participants").getList()).containsExactlyInAnyOrder(ada.id(), bob.id());
+      }
+      ada.assertNone("reconnect");
+      bob.assertNone("reconnect");
+      for (int node = 0; node < 2; node++) {
+        assertThat(mesh.node(node).logText()).as("node %d's log", node + 1).doesNotContain("fencing it");
+      }
+    }
+  }
+
+  private static int judgments(int node) {
+    return mesh.node(node).logText().split(JUDGING, -1).length - 1;
+  }
+
+  private static String nodeKey(int node, String what) {
+    return "signalmesh:node:{" + mesh.node(node).nodeId() + "}:" + what;
   }
 
   private static int status(int node, String path) {

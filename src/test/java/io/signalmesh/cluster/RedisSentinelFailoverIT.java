@@ -136,6 +136,16 @@ class RedisSentinelFailoverIT {
       Wait.until("two more heartbeats of each node on the new master", Duration.ofSeconds(10),
           () -> scriptCalls(promoted) >= scripts + 4);
       assertThat(scriptCalls(old)).as("scripts the nodes ran on the old master since it came back").isZero();
+      assertNoNodeFenced();
+      ada.assertNone("reconnect");
+      bob.assertNone("reconnect");
+    }
+  }
+
+  /** Redis away for everyone is no node's death: none may declare another dead when it comes back. */
+  private static void assertNoNodeFenced() {
+    for (int node = 0; node < 2; node++) {
+      assertThat(mesh.node(node).logText()).as("node %d's log", node + 1).doesNotContain("fencing it");
     }
   }
 
@@ -191,6 +201,8 @@ class RedisSentinelFailoverIT {
         assertThat(fay.join("s-late").getJsonArray("participants").getList()).containsExactlyInAnyOrder(cyd.id(), dan.id());
         assertThat(fay.join("s-kept").getJsonArray("participants").getList()).containsExactly(ada.id());
       }
+      assertNoNodeFenced();
+      ada.assertNone("reconnect");
     }
   }
 

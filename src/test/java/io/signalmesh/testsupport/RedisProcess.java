@@ -364,6 +364,11 @@ public final class RedisProcess implements AutoCloseable {
     return workDir.resolve("redis.conf");
   }
 
+  /** Where the server writes its snapshot ({@code SAVE}) and reads it back at start. */
+  public Path snapshot() {
+    return workDir.resolve("dump.rdb");
+  }
+
   private Path logFile() {
     return workDir.resolve("redis.log");
   }

@@ -24,7 +24,13 @@ import java.util.stream.Stream;
 public final class RedisSentinelGroup implements AutoCloseable {
 
   public static final String MASTER_NAME = "mymaster";
-  public static final Duration DOWN_AFTER = Duration.ofMillis(1000);
+  /**
+   * Twice the sentinels' one-second ping period: a sentinel that has just switched masters sends
+   * its first PING to the new one a second later, and with a shorter down-after could judge it
+   * down before the PONG (a second failover). It also makes a failover's window reach the nodes'
+   * liveness TTL at times, which must fence no node.
+   */
+  public static final Duration DOWN_AFTER = Duration.ofMillis(2000);
   public static final Duration FAILOVER_TIMEOUT = Duration.ofMillis(3000);
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
   private static final List<String> NO_PERSISTENCE = List.of("save \"\"", "appendonly no");

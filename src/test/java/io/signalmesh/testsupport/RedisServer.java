@@ -1,10 +1,14 @@
 package io.signalmesh.testsupport;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.util.List;
 
 /**
  * A real standalone {@code redis-server} for tests, on a free loopback port, without persistence
- * ({@code save ""}, {@code appendonly no}), so a restart comes back empty. {@link #stop()} and
+ * ({@code save ""}, {@code appendonly no}), so a restart comes back empty (but after
+ * {@link #stopKeepingData}). {@link #stop()} and
  * {@link #start()} again on the same port simulate an outage and a restart. Never uses a system
  * Redis service. The process itself is a {@link RedisProcess}.
  *
@@ -23,14 +27,32 @@ public final class RedisServer implements RedisDeployment {
     this.process = new RedisProcess("server", List.of("save \"\"", "appendonly no"), false);
   }
 
-  /** Starts redis-server on this server's port and waits until it answers PING. */
+  /**
+   * Starts redis-server on this server's port and waits until it answers PING. It comes back
+   * empty, or with what it held at {@link #stopKeepingData} if that stopped it.
+   */
   public RedisServer start() {
     process.start();
+    try {
+      // loaded by now: the start after the next stop() is empty again
+      Files.deleteIfExists(process.snapshot());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
     return this;
   }
 
   /** Stops the process (SIGTERM, then SIGKILL after a deadline); its data is gone. */
   public void stop() {
+    process.stop();
+  }
+
+  /**
+   * Saves a snapshot, then stops: the next {@link #start} comes back with the data, as a server
+   * with persistence does after an outage (keys whose TTL ran out meanwhile are gone).
+   */
+  public void stopKeepingData() {
+    command("SAVE");
     process.stop();
   }
 
