@@ -9,6 +9,8 @@ import io.signalmesh.testsupport.TestClient;
 import io.signalmesh.testsupport.TestNode;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
@@ -53,6 +55,37 @@ class BackPressureTest {
       // the others go on
       sender.send(new JsonObject().put("type", "broadcast").put("roomId", "flood").put("data", new JsonObject().put("seq", -1)));
       assertThat(reader.expect("broadcast").getJsonObject("data").getInteger("seq")).isEqualTo(-1);
+    }
+  }
+
+  @Test
+  void clientsThatReadAreNeverCutOffHoweverMuchTheyReceiveInAll() {
+    try (TestNode node = TestNode.start("--max-pending-bytes", "65536", "--rate-limit", "5000", "--rate-burst", "5000");
+        LogCapture log = LogCapture.attach();
+        TestClient sender = node.connect()) {
+      // connections are spread over the event loops: some readers share the sender's loop, some not
+      List<TestClient> readers = new ArrayList<>();
+      try {
+        for (int i = 0; i < 4; i++) {
+          readers.add(node.connect());
+          readers.get(i).join("steady");
+        }
+        sender.join("steady");
+        String filler = "x".repeat(30_000);
+        // 100 frames of 30 KB to each reader against a 64 KB bound: only bytes written and released count
+        for (int seq = 0; seq < 100; seq++) {
+          sender.send(new JsonObject().put("type", "broadcast").put("roomId", "steady")
+              .put("data", new JsonObject().put("seq", seq).put("filler", filler)));
+          for (TestClient reader : readers) {
+            assertThat(reader.expect("broadcast").getJsonObject("data").getInteger("seq")).isEqualTo(seq);
+          }
+        }
+        sender.sync();
+        sender.assertNone("error");
+        assertThat(log.events()).noneMatch(event -> event.getFormattedMessage().contains("does not read"));
+      } finally {
+        readers.forEach(TestClient::close);
+      }
     }
   }
 }
