@@ -132,8 +132,12 @@ public final class NodeReaper {
       if (verdict.get().contains(node)) {
         return reap(node);
       }
-      LOG.atInfo().addKeyValue("node", node).log("node heartbeats again; not reaping it");
-      return Future.succeededFuture(0);
+      // no longer dead: it heartbeats again, or another survivor has reaped and forgotten it
+      return directory.knownNodes().map(known -> {
+        LOG.atInfo().addKeyValue("node", node).log(known.contains(node)
+            ? "node heartbeats again; not reaping it" : "node already reaped by another node");
+        return 0;
+      });
     });
   }
 

@@ -6,6 +6,7 @@ import io.signalmesh.testsupport.MeshCluster;
 import io.signalmesh.testsupport.TestClient;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -105,6 +106,39 @@ class NodeFailureIT {
         peer.relay("offer", resumed.id(), new JsonObject().put("sdp", "still here"));
         assertThat(resumed.expect("offer").getString("sdp")).isEqualTo("still here");
       }
+    }
+  }
+
+  /**
+   * Every heartbeat key runs out while Redis is away, so the survivor must not judge before its
+   * own heartbeats have been answered for a TTL (LivenessJudge); the node that really died is
+   * still reaped then. Three nodes: with two, the survivor would see half of its cluster gone
+   * and Redis away, a cut (ClusterIsolation), and give its own clients up.
+   */
+  @Test
+  void aNodeKilledDuringARedisOutageLongerThanTheTtlIsReapedOnceRedisIsBack() {
+    mesh = MeshCluster.start("outage", 3, "--resume-grace", Integer.toString(GRACE_SECONDS), "--redis-timeout", "500ms");
+    try (TestClient survivor = mesh.node(0).connect(); TestClient doomed = mesh.node(1).connect()) {
+      survivor.join("o-room");
+      doomed.join("o-room");
+      survivor.expect("participant-joined");
+      mesh.redis().stopKeepingData();
+      try {
+        mesh.node(1).kill();
+        // the outage is a span of time, nothing to wait for: longer than the TTL
+        LockSupport.parkNanos(NodeLiveness.TTL.plusSeconds(2).toNanos());
+      } finally {
+        mesh.redis().start();
+      }
+      long backAt = System.nanoTime();
+      JsonObject left = survivor.expectWithin("participant-left", REAP_BOUND.plus(NodeLiveness.TTL));
+      assertThat(left.getString("participantId")).isEqualTo(doomed.id());
+      assertThat(left.getString("reason")).isEqualTo("node-failure");
+      assertThat(Duration.ofNanos(System.nanoTime() - backAt)).as("the survivor judged before a TTL of its own heartbeats")
+          .isGreaterThanOrEqualTo(NodeLiveness.TTL.plusSeconds(GRACE_SECONDS));
+      assertThat(mesh.redis().command("HEXISTS", "signalmesh:room:{o-room}:members", doomed.id())).isEqualTo("0");
+      survivor.assertNone("reconnect");
+      assertThat(mesh.node(0).logText()).doesNotContain("fencing it");
     }
   }
 
