@@ -6,7 +6,6 @@ import io.signalmesh.testsupport.MeshCluster;
 import io.signalmesh.testsupport.TestClient;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -122,14 +121,7 @@ class NodeFailureIT {
       survivor.join("o-room");
       doomed.join("o-room");
       survivor.expect("participant-joined");
-      mesh.redis().stopKeepingData();
-      try {
-        mesh.node(1).kill();
-        // the outage is a span of time, nothing to wait for: longer than the TTL
-        LockSupport.parkNanos(NodeLiveness.TTL.plusSeconds(2).toNanos());
-      } finally {
-        mesh.redis().start();
-      }
+      mesh.redis().outage(NodeLiveness.TTL.plusSeconds(2), () -> mesh.node(1).kill());
       long backAt = System.nanoTime();
       JsonObject left = survivor.expectWithin("participant-left", REAP_BOUND.plus(NodeLiveness.TTL));
       assertThat(left.getString("participantId")).isEqualTo(doomed.id());

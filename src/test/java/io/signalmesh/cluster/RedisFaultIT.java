@@ -11,7 +11,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -89,13 +88,7 @@ class RedisFaultIT {
         Wait.until("node " + (n + 1) + " to judge other nodes", Duration.ofSeconds(20), () -> judgments(n) > 0);
         judgedBefore[n] = judgments(n);
       }
-      mesh.redis().stopKeepingData();
-      try {
-        // the outage is a span of time, nothing to wait for: longer than the TTL
-        LockSupport.parkNanos(NodeLiveness.TTL.plusSeconds(2).toNanos());
-      } finally {
-        mesh.redis().start();
-      }
+      mesh.redis().outage(NodeLiveness.TTL.plusSeconds(2), () -> { });
       for (int node = 0; node < 2; node++) {
         int n = node;
         // the first check after the judge lets a node ask is the one that would declare the others dead

@@ -3,12 +3,14 @@ package io.signalmesh.testsupport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A real standalone {@code redis-server} for tests, on a free loopback port, without persistence
  * ({@code save ""}, {@code appendonly no}), so a restart comes back empty (but after
- * {@link #stopKeepingData}). {@link #stop()} and
+ * an {@link #outage}). {@link #stop()} and
  * {@link #start()} again on the same port simulate an outage and a restart. Never uses a system
  * Redis service. The process itself is a {@link RedisProcess}.
  *
@@ -29,7 +31,7 @@ public final class RedisServer implements RedisDeployment {
 
   /**
    * Starts redis-server on this server's port and waits until it answers PING. It comes back
-   * empty, or with what it held at {@link #stopKeepingData} if that stopped it.
+   * empty, or with what it held if an {@link #outage} stopped it.
    */
   public RedisServer start() {
     process.start();
@@ -48,12 +50,23 @@ public final class RedisServer implements RedisDeployment {
   }
 
   /**
-   * Saves a snapshot, then stops: the next {@link #start} comes back with the data, as a server
-   * with persistence does after an outage (keys whose TTL ran out meanwhile are gone).
+   * An outage that keeps the data, as a server with persistence has after a crash: a snapshot,
+   * a stop, {@code meanwhile}, and a start {@code length} after the stop. Keys whose TTL ran out
+   * meanwhile are gone when it is back.
    */
-  public void stopKeepingData() {
+  public void outage(Duration length, Runnable meanwhile) {
     command("SAVE");
+    long backAt = System.nanoTime() + length.toNanos();
     process.stop();
+    try {
+      meanwhile.run();
+      // an outage is a span of time: nothing to wait for but its end
+      for (long left = backAt - System.nanoTime(); left > 0; left = backAt - System.nanoTime()) {
+        LockSupport.parkNanos(left);
+      }
+    } finally {
+      start();
+    }
   }
 
   public boolean isRunning() {
