@@ -170,10 +170,13 @@ public final class ClusterIsolation {
 
   /** Nodes Redis says are alive (heartbeating), this one included; empty while this node may not judge. */
   private Future<Optional<Integer>> liveNodes() {
-    return Future.all(directory.knownNodes(), judge.deadNodes()).map(both -> {
-      List<String> known = both.resultAt(0);
-      Optional<List<String>> dead = both.resultAt(1);
-      return dead.map(gone -> (int) known.stream().filter(node -> !gone.contains(node)).count());
+    return judge.deadNodes().compose(verdict -> {
+      if (verdict.isEmpty()) {
+        return Future.succeededFuture(Optional.empty());
+      }
+      List<String> dead = verdict.get();
+      return directory.knownNodes()
+          .map(known -> Optional.of((int) known.stream().filter(node -> !dead.contains(node)).count()));
     });
   }
 }
