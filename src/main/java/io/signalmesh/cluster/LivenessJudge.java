@@ -23,15 +23,17 @@ import org.slf4j.LoggerFactory;
 public final class LivenessJudge {
 
   private static final Logger LOG = LoggerFactory.getLogger(LivenessJudge.class);
+  private static final long NOT_ANSWERING = Long.MIN_VALUE;
 
   private final NodeDirectory directory;
   private final String nodeId;
   private final LongSupplier nanoClock;
   private final long ttlNanos = NodeLiveness.TTL.toNanos();
-  /** Whether the store answered this node's last heartbeat with its data intact. */
-  private volatile boolean answering;
-  /** When the store started answering this node's heartbeats with its data intact, this time. */
-  private volatile long answeringSinceNanos;
+  /**
+   * Since when the store has answered this node's heartbeats with its data intact, or
+   * {@link #NOT_ANSWERING} after a failed heartbeat or a loss (and before the first answer).
+   */
+  private volatile long answeringSinceNanos = NOT_ANSWERING;
   private volatile boolean judging;
 
   /** @param nanoClock {@link System#nanoTime} but in tests */
@@ -44,18 +46,16 @@ public final class LivenessJudge {
   /** The store answered a heartbeat; {@code intact} is false when it had lost what this node asserted. */
   void heartbeatAnswered(boolean intact) {
     if (!intact) {
-      answering = false;
       stopJudging();
     }
-    if (!answering) {
+    if (!intact || answeringSinceNanos == NOT_ANSWERING) {
       answeringSinceNanos = nanoClock.getAsLong();
-      answering = true;
     }
   }
 
   /** A heartbeat failed (the store is away), or the mesh declared this node dead. */
   void heartbeatFailed() {
-    answering = false;
+    answeringSinceNanos = NOT_ANSWERING;
     stopJudging();
   }
 
@@ -86,6 +86,7 @@ public final class LivenessJudge {
   }
 
   boolean mayJudge() {
-    return answering && nanoClock.getAsLong() - answeringSinceNanos >= ttlNanos;
+    long since = answeringSinceNanos;
+    return since != NOT_ANSWERING && nanoClock.getAsLong() - since >= ttlNanos;
   }
 }

@@ -130,7 +130,7 @@ class NodeFailureIT {
           .isGreaterThanOrEqualTo(NodeLiveness.TTL.plusSeconds(GRACE_SECONDS));
       assertThat(mesh.redis().command("HEXISTS", "signalmesh:room:{o-room}:members", doomed.id())).isEqualTo("0");
       survivor.assertNone("reconnect");
-      assertThat(mesh.node(0).logText()).doesNotContain("fencing it");
+      assertThat(mesh.node(0).fencedItself()).isFalse();
     }
   }
 

@@ -109,6 +109,11 @@ public final class NodeProcess implements AutoCloseable {
     Wait.until(what, within, () -> logText().contains(line));
   }
 
+  /** Whether the node fenced itself (the mesh declared it dead) in any of its runs, by its log. */
+  public boolean fencedItself() {
+    return logText().contains("fencing it");
+  }
+
   public TestClient connect() {
     return TestClient.connect("ws://127.0.0.1:" + port + "/ws");
   }
