@@ -2,7 +2,6 @@ package io.signalmesh.protocol;
 
 import io.signalmesh.session.ClientId;
 import io.signalmesh.session.RoomId;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 
@@ -41,10 +40,7 @@ public final class EnvelopeParser {
    * @param utf8 the whole message; not copied, so it must not change afterwards
    */
   public Envelope parse(byte[] utf8) {
-    byte[] bytes = Utf8.isValid(utf8, 0, utf8.length)
-        ? utf8
-        : new String(utf8, StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8);
-    TopLevelScan scan = TopLevelScan.of(bytes);
+    TopLevelScan scan = TopLevelScan.of(wellFormed(utf8));
     String typeName = scan.type();
     if (typeName == null) {
       throw new SignalingException(ErrorCode.BAD_MESSAGE, "field 'type' must be a string");
@@ -60,19 +56,21 @@ public final class EnvelopeParser {
       }
       return Envelope.relay(type, new ClientId(targetId), scan.relayPayload());
     }
-    Envelope envelope = new Envelope(type, decode(new String(bytes, StandardCharsets.UTF_8)), null, null);
+    Envelope envelope = new Envelope(type, scan.object(), null, null);
     check(envelope);
     return envelope;
   }
 
   /** The {@code type} of a frame that failed to parse, for the error's {@code ref}, if it can be read. */
   public static String typeOf(String text) {
-    if (nestsDeeperThan(text, MAX_NESTING)) {
-      return null;
-    }
+    return typeOf(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Like {@link #typeOf(String)}, on a frame's bytes. */
+  public static String typeOf(byte[] utf8) {
     try {
-      Object type = new JsonObject(text).getValue("type");
-      return type instanceof String s ? truncate(s) : null;
+      String type = TopLevelScan.of(wellFormed(utf8)).type();
+      return type == null ? null : truncate(type);
     } catch (RuntimeException e) {
       return null;
     }
@@ -82,44 +80,6 @@ public final class EnvelopeParser {
   static SignalingException tooDeep() {
     return new SignalingException(ErrorCode.BAD_JSON,
         "a frame may nest objects and arrays at most " + MAX_NESTING + " levels deep");
-  }
-
-  /** The text has passed {@link TopLevelScan}: one JSON object, nesting within the limit. */
-  private static JsonObject decode(String text) {
-    try {
-      return new JsonObject(text);
-    } catch (DecodeException | ClassCastException e) {
-      throw new SignalingException(ErrorCode.BAD_JSON, "a frame must hold one JSON object");
-    }
-  }
-
-  /**
-   * Whether the text opens more than {@code limit} objects or arrays at once, counted without
-   * parsing (brackets inside strings do not count). Exact for valid JSON; anything else is
-   * refused by the parser either way.
-   */
-  static boolean nestsDeeperThan(String text, int limit) {
-    int depth = 0;
-    boolean inString = false;
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (inString) {
-        if (c == '\\') {
-          i++;
-        } else if (c == '"') {
-          inString = false;
-        }
-      } else if (c == '"') {
-        inString = true;
-      } else if (c == '{' || c == '[') {
-        if (++depth > limit) {
-          return true;
-        }
-      } else if (c == '}' || c == ']') {
-        depth--;
-      }
-    }
-    return false;
   }
 
   private void check(Envelope envelope) {
@@ -169,6 +129,13 @@ public final class EnvelopeParser {
       throw new SignalingException(ErrorCode.BAD_MESSAGE,
           "field 'metadata' must be a JSON object of at most " + limits.maxMetadataBytes() + " bytes");
     }
+  }
+
+  /** The bytes, or their decoding's bytes where they are not valid UTF-8. */
+  private static byte[] wellFormed(byte[] utf8) {
+    return Utf8.isValid(utf8, 0, utf8.length)
+        ? utf8
+        : new String(utf8, StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8);
   }
 
   /** Cuts a long type for an error's text and ref; never between the two halves of a character, which would reach the client as '?'. */

@@ -15,6 +15,7 @@ import static io.signalmesh.routing.LinkHeaders.ROOM;
 import static io.signalmesh.routing.LinkHeaders.TO;
 
 import io.signalmesh.presence.Member;
+import io.signalmesh.protocol.EnvelopeParser;
 import io.signalmesh.protocol.ServerMessages;
 import io.signalmesh.session.ClientId;
 import io.signalmesh.session.RoomId;
@@ -325,12 +326,12 @@ public final class NodeInbox {
     java.util.Set<String> roomEvents = new java.util.TreeSet<>();
     for (NodeLink.Pending pending : frames) {
       if (pending.origin == null) {
-        roomEvents.add(String.valueOf(typeOf(pending.frame)));
+        roomEvents.add(String.valueOf(EnvelopeParser.typeOf(pending.frame)));
         keepRoomEvent(node, pending);
         continue;
       }
       for (ClientId target : pending.targets) {
-        deliver.deliver(pending.origin, utf8(ServerMessages.undelivered(target, typeOf(pending.frame),
+        deliver.deliver(pending.origin, utf8(ServerMessages.undelivered(target, EnvelopeParser.typeOf(pending.frame),
             NodeLink.GIVE_UP_AFTER_MILLIS / 1000)));
       }
     }
@@ -388,19 +389,11 @@ public final class NodeInbox {
   private void declined(ClientId origin, ClientId target, byte[] frame) {
     LOG.atInfo().addKeyValue("clientId", origin).addKeyValue("targetId", target)
         .log("relay not taken by its target (resume queue full, or gone); its sender told");
-    deliver.deliver(origin, utf8(ServerMessages.notTaken(target, typeOf(frame))));
+    deliver.deliver(origin, utf8(ServerMessages.notTaken(target, EnvelopeParser.typeOf(frame))));
   }
 
   private static byte[] utf8(String frame) {
     return frame.getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static String typeOf(byte[] frame) {
-    try {
-      return new JsonObject(Buffer.buffer(frame)).getString("type");
-    } catch (RuntimeException e) {
-      return null;
-    }
   }
 
   /**

@@ -64,7 +64,7 @@ public final class ClientMessages {
     try {
       envelope = parser.parse(utf8);
     } catch (SignalingException e) {
-      errors.reply(session, e, EnvelopeParser.typeOf(new String(utf8, StandardCharsets.UTF_8)));
+      errors.reply(session, e, EnvelopeParser.typeOf(utf8));
       return;
     }
     String ref = envelope.type().wireName();
