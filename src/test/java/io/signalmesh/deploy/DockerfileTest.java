@@ -115,13 +115,7 @@ class DockerfileTest {
 
   @Test
   void theEntrypointServesWithAContainerAwareHeapAndTheManifestsKeepIt() throws IOException {
-    List<Instruction> entrypoints = runtimeStage().stream().filter(i -> i.keyword().equals("ENTRYPOINT")).toList();
-    assertThat(entrypoints).hasSize(1);
-    // exec form: java is PID 1 and gets SIGTERM itself, which starts the drain
-    JsonNode command = new ObjectMapper().readTree(entrypoints.get(0).arguments());
-    assertThat(command.isArray()).as("exec form").isTrue();
-    List<String> arguments = new ArrayList<>();
-    command.forEach(a -> arguments.add(a.asText()));
+    List<String> arguments = entrypoint();
 
     assertThat(arguments.get(0)).isEqualTo("java");
     assertThat(arguments).anyMatch(a -> a.startsWith("-XX:MaxRAMPercentage="));
@@ -131,5 +125,22 @@ class DockerfileTest {
       JsonNode container = Kustomize.render(overlay).container();
       assertThat(container.has("command") || container.has("args")).as(overlay + " overrides the entrypoint").isFalse();
     }
+  }
+
+  @Test
+  void theEntrypointNamesG1WhichTheJvmWouldNotChooseInAPodOfUnderTwoGigabytes() throws IOException {
+    // the JVM picks the serial collector below 2 CPUs or about 1.8 GB: every pod of the manifests
+    assertThat(entrypoint()).contains("-XX:+UseG1GC").noneMatch(a -> a.matches("-XX:\\+Use(Serial|Parallel|Z|Shenandoah)GC"));
+  }
+
+  /** The runtime stage's one ENTRYPOINT, in exec form: java is PID 1 and gets SIGTERM itself, which starts the drain. */
+  private static List<String> entrypoint() throws IOException {
+    List<Instruction> entrypoints = runtimeStage().stream().filter(i -> i.keyword().equals("ENTRYPOINT")).toList();
+    assertThat(entrypoints).hasSize(1);
+    JsonNode command = new ObjectMapper().readTree(entrypoints.get(0).arguments());
+    assertThat(command.isArray()).as("exec form").isTrue();
+    List<String> arguments = new ArrayList<>();
+    command.forEach(a -> arguments.add(a.asText()));
+    return arguments;
   }
 }

@@ -67,6 +67,15 @@ class ManifestsTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("overlays")
+  void theJvmSizesItsThreadsForTwoProcessorsAsThePodHasNoCpuLimit(Manifests manifests) {
+    JsonNode resources = manifests.container().path("resources");
+    assertThat(resources.path("limits").has("cpu")).as("no CPU limit: a throttled event loop shows up as relay latency").isFalse();
+    assertThat(podEnvironment(manifests).get("JAVA_TOOL_OPTIONS"))
+        .as("without a CPU limit the JVM counts every core of the host").contains("-XX:ActiveProcessorCount=2");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("overlays")
   void thePodEnvironmentIsAConfigServeAcceptsWithTheContainersPorts(Manifests manifests) {
     ServerConfig config = serveConfig(manifests);
 
