@@ -154,10 +154,11 @@ final class TopLevelScan {
 
   /**
    * The whole frame as an object, for the types whose fields are read (not relays). Parsed from
-   * the bytes by Vert.x's streaming codec with this scan's parser, not by {@code new
-   * JsonObject(text)}: that goes through jackson-databind and a second, char-based parser, and
-   * on a node that has just started, a join burst is where both would run for the first time,
-   * interpreted and then compiled (docs/benchmarks.md). The values are the same either way.
+   * the bytes by Vert.x's streaming codec with this scan's parser class, not by {@code new
+   * JsonObject(text)} on a String made from them, which runs Jackson's other parser, the one for
+   * characters (and jackson-databind where it is on the class path, as in the tests):
+   * on a node that has just started, a join burst is where that code would first run, interpreted
+   * and then compiled (docs/benchmarks.md). The values are the same either way.
    */
   JsonObject object() {
     try {
