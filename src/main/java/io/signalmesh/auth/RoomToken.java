@@ -3,7 +3,6 @@ package io.signalmesh.auth;
 import io.signalmesh.session.RoomId;
 import java.time.Instant;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * What a verified room token grants: who the holder is and which rooms it may join, until when.
@@ -26,9 +25,6 @@ public record RoomToken(
     Integer capacity,
     boolean canPublish) {
 
-  /** A room id, optionally followed by {@code *}, or {@code *} alone. */
-  private static final Pattern ROOM_CLAIM = Pattern.compile("[A-Za-z0-9_.:-]{1,128}\\*?|\\*");
-
   public RoomToken {
     Objects.requireNonNull(subject, "subject");
     Objects.requireNonNull(room, "room");
@@ -44,7 +40,11 @@ public record RoomToken(
 
   /** True if {@code claim} is a room id, a room id followed by {@code *}, or {@code *}. */
   public static boolean isValidRoomClaim(String claim) {
-    return claim != null && ROOM_CLAIM.matcher(claim).matches();
+    if (claim == null) {
+      return false;
+    }
+    String prefix = claim.endsWith("*") ? claim.substring(0, claim.length() - 1) : claim;
+    return RoomId.isValid(prefix) || claim.equals("*");
   }
 
   /**

@@ -63,6 +63,16 @@ class RoomTokenTest {
   }
 
   @Test
+  void aClaimIsARoomIdBeforeItsStar() {
+    assertThat(RoomToken.isValidRoomClaim("x".repeat(128))).isTrue();
+    assertThat(RoomToken.isValidRoomClaim("x".repeat(128) + "*")).isTrue();
+    assertThat(RoomToken.isValidRoomClaim("x".repeat(129))).isFalse();
+    assertThat(RoomToken.isValidRoomClaim("x".repeat(129) + "*")).isFalse();
+    assertThat(RoomToken.isValidRoomClaim("caf\u00e9*")).isFalse();
+    assertThat(RoomToken.isValidRoomClaim("has space*")).isFalse();
+  }
+
+  @Test
   void refusesToBuildATokenWithAnInvalidRoomClaim() {
     assertThatThrownBy(() -> forRoom("a b")).isInstanceOf(IllegalArgumentException.class);
   }
