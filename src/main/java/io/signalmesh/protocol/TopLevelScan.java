@@ -8,7 +8,6 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.json.jackson.JacksonCodec;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -46,11 +45,6 @@ final class TopLevelScan {
 
   private TopLevelScan(byte[] bytes) {
     this.bytes = bytes;
-  }
-
-  /** @throws SignalingException {@code bad-json} unless the text is one JSON object and nothing else */
-  static TopLevelScan of(String text) {
-    return of(text.getBytes(StandardCharsets.UTF_8));
   }
 
   /**
