@@ -4,17 +4,23 @@
 # `signalmesh bench` commands. Prints Markdown tables; the raw JSON lines stay in $OUT.
 #
 #   bench/compare.sh [--rates "5000 20000"] [--clients 200] [--room-size 2] [--warmup 15s]
-#                    [--duration 20s] [--connections 2000] [--join-clients 5000]
+#                    [--duration 20s] [--rounds 1] [--connections 2000] [--join-clients 5000]
 #                    [--join-warmups 6] [--join-bursts 5] [--churn-rate 100] [--churn-duration 10s] [--churn-warmup 10s]
-#                    [--only relay,connections,join,churn]
+#                    [--cold-rounds 3] [--only relay,connections,join,churn,cold]
 #                    [--node-args "--event-loops 1"] [--also "--event-loops 1"]
 #
 # --node-args: extra `serve` flags for the signalmesh node; NODE_JAVA_OPTS: its JVM flags.
 # --also: a second signalmesh node with these extra flags, loaded after the first (a third column).
+# --rounds: relay runs at each rate, the servers taking turns in each round; the ratios of every
+# round are printed and the table shows the round of the median CPU ratio (the figures of one run
+# moved by 0.1x to 0.2x between runs of the same hour here).
 # --join-warmups: join bursts each server takes before the measured ones (a JVM compiles the join
 # path over its first bursts: about seven of 5,000 clients here); --join-bursts: measured bursts,
 # the table shows the median one (by joins/s), every burst's joins/s and the first (cold) burst's;
 # --churn-warmup: churn at the same rate before the measured window.
+# cold (not run unless named in --only): --cold-rounds times, each server is restarted right
+# before its one join burst (the first a fresh server takes, after its start with --node-args or
+# --also, e.g. --warm-up-joins); the table shows each round and the median.
 # Needs java 17+, node/npm (for the baseline), jq, curl; builds target/signalmesh.jar when it
 # is missing. BASELINE_DIR (default ../shared/baseline) holds the tutorial server.
 set -euo pipefail
@@ -22,8 +28,9 @@ set -euo pipefail
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 BASELINE_DIR="${BASELINE_DIR:-$REPO/../shared/baseline}"
 OUT="${OUT:-$(mktemp -d /tmp/signalmesh-compare.XXXXXX)}"
-RATES="5000 20000"; CLIENTS=200; ROOM_SIZE=2; WARMUP=15s; DURATION=20s
+RATES="5000 20000"; CLIENTS=200; ROOM_SIZE=2; WARMUP=15s; DURATION=20s; ROUNDS=1
 CONNECTIONS=2000; JOIN_CLIENTS=5000; JOIN_WARMUPS=6; JOIN_BURSTS=5; CHURN_RATE=100; CHURN_DURATION=10s; CHURN_WARMUP=10s
+COLD_ROUNDS=3
 ONLY="relay,connections,join,churn"; NODE_ARGS=""; ALSO_ARGS=""
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -32,6 +39,7 @@ while [ $# -gt 0 ]; do
     --room-size) ROOM_SIZE="$2"; shift 2 ;;
     --warmup) WARMUP="$2"; shift 2 ;;
     --duration) DURATION="$2"; shift 2 ;;
+    --rounds) ROUNDS="$2"; shift 2 ;;
     --connections) CONNECTIONS="$2"; shift 2 ;;
     --join-clients) JOIN_CLIENTS="$2"; shift 2 ;;
     --join-warmups) JOIN_WARMUPS="$2"; shift 2 ;;
@@ -39,10 +47,11 @@ while [ $# -gt 0 ]; do
     --churn-warmup) CHURN_WARMUP="$2"; shift 2 ;;
     --churn-rate) CHURN_RATE="$2"; shift 2 ;;
     --churn-duration) CHURN_DURATION="$2"; shift 2 ;;
+    --cold-rounds) COLD_ROUNDS="$2"; shift 2 ;;
     --only) ONLY="$2"; shift 2 ;;
     --node-args) NODE_ARGS="$2"; shift 2 ;;
     --also) ALSO_ARGS="$2"; shift 2 ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -64,8 +73,11 @@ BASE_COPY="$OUT/baseline"; mkdir -p "$BASE_COPY"
 cp "$BASELINE_DIR"/server.js "$BASELINE_DIR"/package.json "$BASELINE_DIR"/package-lock.json "$BASE_COPY"/
 (cd "$BASE_COPY" && npm ci --no-audit --no-fund --silent)
 BASE_PORT=$(free_port)
-(cd "$BASE_COPY" && PORT=$BASE_PORT SEED_QUIET=1 exec node server.js >"$OUT/baseline.log" 2>&1) &
-BASE_PID=$!
+start_baseline() {
+  (cd "$BASE_COPY" && PORT=$BASE_PORT SEED_QUIET=1 exec node server.js >>"$OUT/baseline.log" 2>&1) &
+  BASE_PID=$!
+}
+start_baseline
 
 # one signalmesh node, in-memory presence; the per-connection rate limit is lifted (a relay
 # run sends 100 frames/s per client at 20,000 msgs/s over 200 clients; the default is 50)
@@ -112,9 +124,28 @@ run() {
   fi
 }
 
+# ratio <signalmesh json> <baseline json>: server CPU per message, signalmesh over the baseline (n/a
+# when a run failed); ratio_x: the same with an x
+ratio() { jq -rn --slurpfile a "$1" --slurpfile b "$2" \
+  "if (\$a[0].server.cpuUsPerMsg // 0) > 0 and (\$b[0].server.cpuUsPerMsg // 0) > 0 then ((\$a[0].server.cpuUsPerMsg / \$b[0].server.cpuUsPerMsg * 100 | round) / 100 | tostring) else \"n/a\" end" 2>/dev/null || echo "n/a"; }
+ratio_x() { local r; r=$(ratio "$1" "$2"); if [ "$r" = n/a ]; then echo n/a; else echo "${r}x"; fi; }
 if wants relay; then
+  for round in $(seq 1 "$ROUNDS"); do
+    for rate in $RATES; do
+      run "relay-$rate-r$round" relay --clients "$CLIENTS" --room-size "$ROOM_SIZE" --rate "$rate" \
+        --warmup "$WARMUP" --duration "$DURATION"
+    done
+  done
+  # relay-<rate>.<server>.json: the round whose signalmesh CPU ratio is the median
   for rate in $RATES; do
-    run "relay-$rate" relay --clients "$CLIENTS" --room-size "$ROOM_SIZE" --rate "$rate" --warmup "$WARMUP" --duration "$DURATION"
+    median=$(for round in $(seq 1 "$ROUNDS"); do
+      echo "$(ratio "$OUT/relay-$rate-r$round.signalmesh.json" "$OUT/relay-$rate-r$round.baseline.json") $round"
+    done | { grep -v '^n/a' || true; } | sort -g | awk '{r[NR] = $2} END {if (NR) print r[int((NR + 1) / 2)]}')
+    for side in baseline signalmesh also; do
+      if [ -n "$median" ] && [ -f "$OUT/relay-$rate-r$median.$side.json" ]; then
+        cp "$OUT/relay-$rate-r$median.$side.json" "$OUT/relay-$rate.$side.json"
+      fi
+    done
   done
 fi
 wants connections && run connections connections --connections "$CONNECTIONS" --hold 5s --deflate --connect-rate 2000
@@ -137,6 +168,36 @@ if wants join; then
   done
 fi
 wants churn && run churn churn --rate "$CHURN_RATE" --duration "$CHURN_DURATION" --warmup "$CHURN_WARMUP"
+# stop <pid>: SIGTERM (a node drains first), then SIGKILL after 30 s
+stop() {
+  kill "$1" 2>/dev/null || return 0
+  for _ in $(seq 1 300); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
+  kill -9 "$1" 2>/dev/null || true
+}
+cold_burst() { # cold_burst <output name> <port> <pid>
+  bench join --url "ws://127.0.0.1:$2/ws" --server-pid "$3" --clients "$JOIN_CLIENTS" --room-size 2 --mode burst \
+    --connect-rate 2000 --timeout 20s >"$OUT/$1.json" || true
+}
+if wants cold; then
+  for round in $(seq 1 "$COLD_ROUNDS"); do
+    echo "== cold-$round: fresh baseline, fresh signalmesh${ALSO_ARGS:+, fresh signalmesh $ALSO_ARGS}" >&2
+    stop "$BASE_PID"; start_baseline; wait_http "$BASE_PORT"
+    cold_burst "cold-$round.baseline" "$BASE_PORT" "$BASE_PID"
+    stop "$NODE_PID"; NODE_PID=$(start_node "$NODE_PORT" "$MGMT_PORT" signalmesh.log "$NODE_ARGS"); wait_http "$NODE_PORT"
+    cold_burst "cold-$round.signalmesh" "$NODE_PORT" "$NODE_PID"
+    if [ -n "$ALSO_ARGS" ]; then
+      stop "$ALSO_PID"; ALSO_PID=$(start_node "$ALSO_PORT" "$ALSO_MGMT_PORT" signalmesh-also.log "$NODE_ARGS $ALSO_ARGS")
+      wait_http "$ALSO_PORT"
+      cold_burst "cold-$round.also" "$ALSO_PORT" "$ALSO_PID"
+    fi
+  done
+  # cold-median.<server>.json: the round of the median joins/s
+  for side in baseline signalmesh also; do
+    ls "$OUT"/cold-*."$side".json >/dev/null 2>&1 || continue
+    jq -s 'map(select(.joinsPerSec != null)) | sort_by(.joinsPerSec) | (.[((length) - 1) / 2 | floor] // {error: "no burst completed"})' \
+      "$OUT"/cold-[0-9]*."$side".json >"$OUT/cold-median.$side.json"
+  done
+fi
 
 # --- tables -----------------------------------------------------------------------------
 val() { [ -s "$1" ] && jq -r "$2 // \"-\"" "$1" 2>/dev/null || echo "n/a"; }
@@ -164,20 +225,25 @@ table() { # table <title> <names...> -- then rows "label|jq"
 echo "Results in $OUT (signalmesh flags: ${NODE_JAVA_OPTS:-} ${NODE_ARGS:-none}${ALSO_ARGS:+; third column: $ALSO_ARGS}; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg))"
 if wants relay; then
   names=(); for rate in $RATES; do names+=("relay-$rate"); done
-  table "relay: $CLIENTS clients in rooms of $ROOM_SIZE, $WARMUP warm-up, $DURATION measured" "${names[@]}" -- \
+  title="relay: $CLIENTS clients in rooms of $ROOM_SIZE, $WARMUP warm-up, $DURATION measured"
+  [ "$ROUNDS" -gt 1 ] && title="$title; the round of the median CPU ratio of $ROUNDS"
+  table "$title" "${names[@]}" -- \
     "sent/s|.sendRate" "delivered/s|.deliveredPerSec" "lost|.lost" "duplicated|.duplicated" "out of order|.outOfOrder" \
     "wrong senderId|.wrongSender" "p50 ms|.latencyMs.p50" "p90 ms|.latencyMs.p90" "p99 ms|.latencyMs.p99" \
     "p99.9 ms|.latencyMs.p999" "max ms|.latencyMs.max" "server CPU µs/msg|.server.cpuUsPerMsg" \
     "server CPU %|.server.cpuPercent" "server RSS MB after|(.server.rssKbAfter/1024|floor)" \
     "error frames|(.errors|tostring)" "load generator CPU %|.loadGenerator.cpuPercent" "run error|.error"
-  # the issue's targets are ratios to the baseline of the same run
-  ratio() { jq -rn --slurpfile a "$1" --slurpfile b "$2" \
-    "if (\$a[0].server.cpuUsPerMsg // 0) > 0 and (\$b[0].server.cpuUsPerMsg // 0) > 0 then ((\$a[0].server.cpuUsPerMsg / \$b[0].server.cpuUsPerMsg * 100 | round) / 100 | tostring) + \"x\" else \"n/a\" end" 2>/dev/null || echo "n/a"; }
+  # the issue's targets are ratios to the baseline of the same run, and of the same round
   echo
   for rate in $RATES; do
-    line="CPU per message against the baseline at $rate msgs/s: signalmesh $(ratio "$OUT/relay-$rate.signalmesh.json" "$OUT/relay-$rate.baseline.json")"
-    if [ -n "$ALSO_ARGS" ]; then line="$line, signalmesh $ALSO_ARGS $(ratio "$OUT/relay-$rate.also.json" "$OUT/relay-$rate.baseline.json")"; fi
-    echo "$line"
+    for round in $(seq 1 "$ROUNDS"); do
+      r="$OUT/relay-$rate-r$round"
+      line="at $rate msgs/s, round $round: CPU per message against the baseline: signalmesh $(ratio_x "$r.signalmesh.json" "$r.baseline.json")"
+      if [ -n "$ALSO_ARGS" ]; then line="$line, signalmesh $ALSO_ARGS $(ratio_x "$r.also.json" "$r.baseline.json")"; fi
+      line="$line; p99 ms: baseline $(val "$r.baseline.json" .latencyMs.p99), signalmesh $(val "$r.signalmesh.json" .latencyMs.p99)"
+      if [ -n "$ALSO_ARGS" ]; then line="$line, signalmesh $ALSO_ARGS $(val "$r.also.json" .latencyMs.p99)"; fi
+      echo "$line"
+    done
   done
 fi
 wants connections && table "connections: $CONNECTIONS idle WebSockets, permessage-deflate offered, held 5 s" connections -- \
@@ -188,8 +254,15 @@ wants join && table "join: $JOIN_CLIENTS clients joining rooms of 2 at once (med
   "joins|.joins" "joins/s|.joinsPerSec" "joins/s of each burst|(.bursts|map(round)|join(\", \"))" \
   "first burst (cold) joins/s|(.coldJoinsPerSec // \"-\"|tostring)" "p50 ms|.latencyMs.p50" "p99 ms|.latencyMs.p99" "max ms|.latencyMs.max" \
   "failures|(.failures|tostring)" "server CPU µs/join|.server.cpuUsPerJoin" "run error|.error"
+if wants cold; then
+  names=(); for round in $(seq 1 "$COLD_ROUNDS"); do names+=("cold-$round"); done
+  table "cold: a fresh server's first burst of $JOIN_CLIENTS clients joining rooms of 2, $COLD_ROUNDS rounds" "${names[@]}" cold-median -- \
+    "joins/s|.joinsPerSec" "p50 ms|.latencyMs.p50" "p99 ms|.latencyMs.p99" "failures|(.failures|tostring)" \
+    "server CPU µs/join|.server.cpuUsPerJoin" "run error|.error"
+fi
 wants churn && table "churn: $CHURN_RATE call set-ups/s for $CHURN_DURATION (join -> last candidate)" churn -- \
   "started|.started" "completed|.completed" "set-ups/s|.setupsPerSec" "set-up p50 ms|.setupMs.p50" \
   "set-up p99 ms|.setupMs.p99" "set-up max ms|.setupMs.max" "failures|(.failures|tostring)" \
   "wrong senderId|.wrongSender" "server CPU µs/set-up|.server.cpuUsPerSetup" \
   "server RSS MB before|(.server.rssKbBefore/1024|floor)" "server RSS MB after|(.server.rssKbAfter/1024|floor)"
+exit 0

@@ -44,6 +44,9 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ -f "$JAR" ] || { echo "no $JAR: build it with mvn -q -DskipTests package" >&2; exit 1; }
+# a run's files are named by the run: a second one in the same folder would overwrite the first's
+dup=$(printf '%s\n' "$@" | sort | uniq -d | head -1)
+[ -z "$dup" ] || { echo "run $dup named twice: repeat it with an --out folder per call" >&2; exit 2; }
 OUT=${OUT:-$(mktemp -d /tmp/signalmesh-targets.XXXXXX)}
 mkdir -p "$OUT"
 BENCH="java ${BENCH_JAVA_OPTS:-} -jar $JAR bench"
