@@ -1,12 +1,14 @@
 package io.signalmesh.app;
 
+import io.signalmesh.bench.CallSetup;
 import io.signalmesh.bench.Harness;
-import io.signalmesh.bench.JoinScenario;
 import io.signalmesh.bench.ProcessProbe;
 import io.signalmesh.bench.Targets;
 import io.signalmesh.config.ServerConfig;
 import io.signalmesh.logging.LogSetup;
-import io.vertx.core.json.JsonObject;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -15,17 +17,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A warm-up before a node serves ({@code --warm-up-joins}): bursts of clients connect to a
- * private node on a loopback port and join rooms of two, through the load generator's join
- * scenario, and the private node stops again. The classes are the same as the real node's, so the
- * JIT has compiled the connect and join path when the first real clients come: a fresh node took
- * its first 5,000 joins at about half the rate of a warm one (docs/benchmarks.md).
+ * A warm-up before a node serves ({@code --warm-up-joins}): call set-ups on a private node on a
+ * loopback port, the load generator's churn calls (two clients connect, join a room, exchange an
+ * offer, an answer and candidates, and leave), a number of them at once; then the private node
+ * stops again. The classes are the same as the real node's, so the JIT has compiled the connect,
+ * join, relay and leave paths when the first real clients come: a fresh node took its first 5,000
+ * joins at about half the rate of a warm one. Calls rather than bursts of joins: in a burst all
+ * clients connect, then all join, then all close, and each phase undid part of what the compiler
+ * had made of the one before (docs/benchmarks.md, "A fresh node's first join burst, five rounds").
  */
 public final class NodeRehearsal {
 
   private static final Logger LOG = LoggerFactory.getLogger(NodeRehearsal.class);
-  /** Clients per burst: the burst of the join benchmark. */
-  static final int BURST = 5_000;
+  /** Calls in progress at once: about what the churn benchmark's 1,000 calls a second keep open. */
+  private static final int IN_FLIGHT = 200;
+  /** What a call of the churn benchmark sends: 4 candidates each way, SDP of 1,500 bytes. */
+  private static final int CANDIDATES = 4;
+  private static final int SDP_BYTES = 1_500;
   private static final Duration TIMEOUT = Duration.ofSeconds(20);
 
   private final ServerConfig config;
@@ -39,8 +47,8 @@ public final class NodeRehearsal {
   public record Result(int joins, long millis) {}
 
   /**
-   * Rehearses about {@code joins} joins (rounded up to whole rooms of two) and stops the private
-   * node. Never fails: a rehearsal that goes wrong is logged, and the node starts colder.
+   * Rehearses {@code joins} joins (rounded up to whole calls of two) and stops the private node.
+   * Never fails: a rehearsal that goes wrong is logged, and the node starts colder.
    */
   public Result run(int joins) {
     long start = System.nanoTime();
@@ -48,15 +56,12 @@ public final class NodeRehearsal {
     LOG.atInfo().addKeyValue("joins", joins).log("warm-up: rehearsing joins on a private node before serving");
     try (AutoCloseable quiet = LogSetup.quiet()) {
       SignalmeshNode node = Harness.await(SignalmeshNode.start(config), TIMEOUT);
-      try (Harness harness = Harness.start(settings(node.port()), BURST)) {
-        while (done < joins) {
-          int clients = Math.min(BURST, joins - done + (joins - done) % 2);
-          JsonObject report = new JoinScenario(harness,
-              new JoinScenario.Settings(clients, 2, JoinScenario.Mode.burst, 0, Duration.ZERO)).run();
-          if (report.containsKey("error") || report.getInteger("joins", 0) == 0) {
-            throw new IllegalStateException("warm-up burst failed: " + report.encode());
-          }
-          done += report.getInteger("joins");
+      try (Harness harness = Harness.start(settings(node.port()), 2 * IN_FLIGHT)) {
+        int calls = (joins + 1) / 2;
+        int succeeded = Harness.await(calls(harness, calls), TIMEOUT.multipliedBy(1 + calls / 1_000));
+        done = 2 * succeeded;
+        if (succeeded < calls) {
+          throw new IllegalStateException((calls - succeeded) + " of " + calls + " warm-up calls failed");
         }
       } finally {
         Harness.await(node.drainAndStop(), TIMEOUT);
@@ -69,9 +74,43 @@ public final class NodeRehearsal {
     return result;
   }
 
+  /** Runs {@code calls} calls, {@link #IN_FLIGHT} at a time; completes with how many succeeded. */
+  private static Future<Integer> calls(Harness harness, int calls) {
+    String sdp = CallSetup.sdp(SDP_BYTES);
+    String rooms = Harness.roomPrefix("warm-up");
+    Context loop = harness.loop(0);
+    Promise<Integer> result = Promise.promise();
+    // only touched on the loop
+    int[] started = {0};
+    int[] finished = {0};
+    int[] succeeded = {0};
+    Runnable[] next = new Runnable[1];
+    next[0] = () -> {
+      int index = started[0]++;
+      new CallSetup(harness, index, rooms + index, CANDIDATES, sdp, false).run(TIMEOUT)
+          .onComplete(outcome -> loop.runOnContext(v -> {
+            finished[0]++;
+            if (outcome.succeeded() && outcome.result().failedStage() == null) {
+              succeeded[0]++;
+            }
+            if (started[0] < calls) {
+              next[0].run();
+            } else if (finished[0] == calls) {
+              result.complete(succeeded[0]);
+            }
+          }));
+    };
+    loop.runOnContext(v -> {
+      for (int i = 0; i < Math.min(IN_FLIGHT, calls); i++) {
+        next[0].run();
+      }
+    });
+    return result.future();
+  }
+
   private Harness.Settings settings(int port) {
     // one loop for the clients: the node's loops get the rest of the machine
     return new Harness.Settings(Targets.of(List.of("ws://127.0.0.1:" + port + "/ws"), false), 1, false, TIMEOUT,
-        5_000, 500, new ProcessProbe(List.of()), new PrintStream(OutputStream.nullOutputStream()));
+        5_000, IN_FLIGHT, new ProcessProbe(List.of()), new PrintStream(OutputStream.nullOutputStream()));
   }
 }

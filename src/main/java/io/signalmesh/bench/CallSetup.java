@@ -45,6 +45,11 @@ public final class CallSetup {
     this.sdp = sdp;
   }
 
+  /** An SDP-looking text of exactly {@code bytes} ASCII bytes: what the offer and the answer carry. */
+  public static String sdp(int bytes) {
+    return "v=0 o=- 4611731400430051336 2 IN IP4 127.0.0.1 s=- t=0 0 ".repeat(1 + bytes / 56).substring(0, bytes);
+  }
+
   /** Runs the call, bounded by {@code timeout}; never fails (a failure is an outcome). */
   public Future<Outcome> run(Duration timeout) {
     long timer = harness.vertx().setTimer(timeout.toMillis(), id -> outcome.tryComplete(new Outcome(0, stage + "-timeout", wrongSender.get())));

@@ -53,8 +53,7 @@ public final class ChurnScenario {
   public JsonObject run() {
     Harness.Settings common = harness.settings();
     ProcessProbe self = ProcessProbe.self();
-    String sdp = "v=0 o=- 4611731400430051336 2 IN IP4 127.0.0.1 s=- t=0 0 ".repeat(1 + settings.sdpBytes() / 56)
-        .substring(0, settings.sdpBytes());
+    String sdp = CallSetup.sdp(settings.sdpBytes());
     LongAdder started = new LongAdder();
     LongAdder skipped = new LongAdder();
     // both only touched on the pacing event loop

@@ -135,7 +135,7 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--event-loops", defaultValue = "0", description = "Event loops serving signaling, 0 = one per CPU core (default: ${DEFAULT-VALUE})")
   int eventLoops;
 
-  @Option(names = "--warm-up-joins", defaultValue = "0", description = "Before serving, rehearse this many connects and joins on a private in-memory node on a loopback port, so that the first clients find the join path compiled (default: ${DEFAULT-VALUE}, none)")
+  @Option(names = "--warm-up-joins", defaultValue = "0", description = "Before serving, rehearse this many joins, as calls of two clients (connect, join, offer, answer, candidates, leave), on a private in-memory node on a loopback port, so that the first clients find those paths compiled (default: ${DEFAULT-VALUE}, none)")
   int warmUpJoins;
 
   @Option(names = "--log-format", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE})")
