@@ -149,6 +149,8 @@ if wants relay; then
   done
 fi
 wants connections && run connections connections --connections "$CONNECTIONS" --hold 5s --deflate --connect-rate 2000
+# a jq filter over an array of join reports: the one of the median joins/s (the lower of two middles)
+MEDIAN_BURST='map(select(.joinsPerSec != null)) | sort_by(.joinsPerSec) | (.[(length - 1) / 2 | floor] // {error: "no burst completed"})'
 if wants join; then
   for i in $(seq 1 "$JOIN_WARMUPS"); do
     run "join-warmup-$i" join --clients "$JOIN_CLIENTS" --room-size 2 --mode burst --connect-rate 2000 --timeout 20s
@@ -161,9 +163,7 @@ if wants join; then
   for side in baseline signalmesh also; do
     ls "$OUT"/join-burst-*."$side".json >/dev/null 2>&1 || continue
     jq -s --slurpfile cold <(cat "$OUT/join-warmup-1.$side.json" 2>/dev/null || echo '{}') \
-      'map(select(.joinsPerSec != null)) as $runs | ($runs | sort_by(.joinsPerSec)) as $sorted
-       | ($sorted[(($sorted | length) - 1) / 2 | floor] // {error: "no burst completed"})
-       + {bursts: ($runs | map(.joinsPerSec)), coldJoinsPerSec: ($cold[0].joinsPerSec // null)}' \
+      "($MEDIAN_BURST) + {bursts: map(.joinsPerSec // empty), coldJoinsPerSec: (\$cold[0].joinsPerSec // null)}" \
       "$OUT"/join-burst-*."$side".json >"$OUT/join-burst.$side.json"
   done
 fi
@@ -194,7 +194,7 @@ if wants cold; then
   # cold-median.<server>.json: the round of the median joins/s
   for side in baseline signalmesh also; do
     ls "$OUT"/cold-*."$side".json >/dev/null 2>&1 || continue
-    jq -s 'map(select(.joinsPerSec != null)) | sort_by(.joinsPerSec) | (.[((length) - 1) / 2 | floor] // {error: "no burst completed"})' \
+    jq -s "$MEDIAN_BURST" \
       "$OUT"/cold-[0-9]*."$side".json >"$OUT/cold-median.$side.json"
   done
 fi
