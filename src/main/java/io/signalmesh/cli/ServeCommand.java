@@ -132,7 +132,7 @@ public final class ServeCommand implements Callable<Integer> {
   Path tlsCert;
   @Option(names = "--tls-key", description = "PEM private key for --tls-cert")
   Path tlsKey;
-  @Option(names = "--event-loops", defaultValue = "0", description = "Event loops serving signaling, 0 = one per CPU core (default: ${DEFAULT-VALUE})")
+  @Option(names = "--event-loops", defaultValue = "0", description = "Event loops serving signaling, 0 = one per CPU core but one, at least one (default: ${DEFAULT-VALUE})")
   int eventLoops;
 
   @Option(names = "--warm-up-joins", defaultValue = "0", description = "Before serving, rehearse this many joins, as calls of two clients (connect, join, offer, answer, candidates, leave), on a private in-memory node on a loopback port, so that the first clients find those paths compiled (default: ${DEFAULT-VALUE}, none)")

@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
  * @param limits what one connection may do
  * @param abuse what protects the signaling port from strangers (origins, addresses, handshakes)
  * @param webhooks where room and participant events are POSTed (off without URLs)
- * @param eventLoops event loops serving signaling, 0 for one per core
+ * @param eventLoops event loops serving signaling, 0 for one per core but one (at least one)
  * @param warmUpJoins connects and joins rehearsed on a private node before this one starts, 0 for none
  */
 public record ServerConfig(
@@ -94,9 +94,20 @@ public record ServerConfig(
     }
   }
 
-  /** Event loops serving the signaling port: {@code --event-loops}, or one per CPU core for 0. */
+  /**
+   * Event loops serving the signaling port: {@code --event-loops}, or for 0 one per CPU core but
+   * one, at least one. The core left over serves the garbage collector, the compiler and the
+   * kernel's network work without taking turns with a loop, and fewer loops each find more frames
+   * per wake-up: on two cores one loop relays for a quarter less CPU per message than two, and two
+   * nodes cross for less (docs/benchmarks.md, "Session 12").
+   */
   public int signalingEventLoops() {
-    return eventLoops > 0 ? eventLoops : Math.max(1, Runtime.getRuntime().availableProcessors());
+    return eventLoops > 0 ? eventLoops : defaultEventLoops(Runtime.getRuntime().availableProcessors());
+  }
+
+  /** The event loops of {@code --event-loops 0} on a machine of this many cores. */
+  public static int defaultEventLoops(int cores) {
+    return Math.max(1, cores - 1);
   }
 
   /** TLS on the signaling port. */

@@ -177,8 +177,12 @@ class ServeCommandTest {
   }
 
   @Test
-  void signalingRunsOnOneEventLoopPerCoreUnlessEventLoopsSaysHowMany() {
-    assertThat(ServeCommand.parse(NO_ENV).signalingEventLoops()).isEqualTo(Runtime.getRuntime().availableProcessors());
+  void signalingLeavesOneCoreToTheRestUnlessEventLoopsSaysHowMany() {
+    assertThat(ServerConfig.defaultEventLoops(1)).isEqualTo(1);
+    assertThat(ServerConfig.defaultEventLoops(2)).isEqualTo(1);
+    assertThat(ServerConfig.defaultEventLoops(8)).isEqualTo(7);
+    assertThat(ServeCommand.parse(NO_ENV).signalingEventLoops())
+        .isEqualTo(ServerConfig.defaultEventLoops(Runtime.getRuntime().availableProcessors()));
     assertThat(ServeCommand.parse(NO_ENV, "--event-loops", "1").signalingEventLoops()).isEqualTo(1);
     assertThatThrownBy(() -> ServeCommand.parse(NO_ENV, "--event-loops", "-1"))
         .isInstanceOf(ParameterException.class).hasMessageContaining("--event-loops");
