@@ -7,7 +7,7 @@
 #                    [--duration 20s] [--rounds 1] [--connections 2000] [--join-clients 5000]
 #                    [--join-warmups 6] [--join-bursts 5] [--churn-rate 100] [--churn-duration 10s] [--churn-warmup 10s]
 #                    [--cold-rounds 3] [--only relay,connections,join,churn,cold]
-#                    [--node-args "--event-loops 1"] [--also "--event-loops 1"]
+#                    [--node-args "--warm-up-joins 10000"] [--also "--event-loops 2"]
 #
 # --node-args: extra `serve` flags for the signalmesh node; NODE_JAVA_OPTS: its JVM flags.
 # --also: a second signalmesh node with these extra flags, loaded after the first (a third column).
