@@ -24,9 +24,9 @@ public final class TestNode implements AutoCloseable {
 
   /**
    * Starts a node with the given extra {@code serve} flags, on two event loops unless they say
-   * otherwise: the default on this project's two-core machines is one loop, which the node
-   * processes of the integration tests run, so the nodes here keep the hand-off of a frame
-   * between loops (what a node of more cores does all the time) under test.
+   * otherwise. On two cores, as on the CI machine, the default is one loop, and the node processes
+   * of the integration tests run it; the nodes here keep the hand-off of a frame between loops,
+   * which a node of more cores makes all the time, under test.
    */
   public static TestNode start(String... flags) {
     List<String> args = new ArrayList<>(List.of("--host", "127.0.0.1", "--port", "0", "--management-port", "0"));
