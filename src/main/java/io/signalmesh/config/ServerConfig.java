@@ -98,7 +98,7 @@ public record ServerConfig(
    * Event loops serving the signaling port: {@code --event-loops}, or for 0 one per CPU core but
    * one, at least one. The core left over serves the garbage collector, the compiler and the
    * kernel's network work without taking turns with a loop, and fewer loops each find more frames
-   * per wake-up: on two cores one loop relays for a quarter less CPU per message than two, and two
+   * per wake-up: on two cores one loop relays for about a fifth less CPU per message than two, and two
    * nodes cross for less (docs/benchmarks.md, "Session 12").
    */
   public int signalingEventLoops() {
