@@ -76,36 +76,53 @@ public final class NodeRehearsal {
 
   /** Runs {@code calls} calls, {@link #IN_FLIGHT} at a time; completes with how many succeeded. */
   private static Future<Integer> calls(Harness harness, int calls) {
-    String sdp = CallSetup.sdp(SDP_BYTES);
-    String rooms = Harness.roomPrefix("warm-up");
-    Context loop = harness.loop(0);
-    Promise<Integer> result = Promise.promise();
-    // only touched on the loop
-    int[] started = {0};
-    int[] finished = {0};
-    int[] succeeded = {0};
-    Runnable[] next = new Runnable[1];
-    next[0] = () -> {
-      int index = started[0]++;
+    return new ClosedLoop(harness, calls).start();
+  }
+
+  /** A new call as each one ends, until the count is made: its counters are only touched on one loop. */
+  private static final class ClosedLoop {
+    private final Harness harness;
+    private final int calls;
+    private final String sdp = CallSetup.sdp(SDP_BYTES);
+    private final String rooms = Harness.roomPrefix("warm-up");
+    private final Context loop;
+    private final Promise<Integer> result = Promise.promise();
+    private int started;
+    private int finished;
+    private int succeeded;
+
+    ClosedLoop(Harness harness, int calls) {
+      this.harness = harness;
+      this.calls = calls;
+      this.loop = harness.loop(0);
+    }
+
+    Future<Integer> start() {
+      loop.runOnContext(v -> {
+        for (int i = 0; i < Math.min(IN_FLIGHT, calls); i++) {
+          next();
+        }
+      });
+      return result.future();
+    }
+
+    private void next() {
+      int index = started++;
       new CallSetup(harness, index, rooms + index, CANDIDATES, sdp, false).run(TIMEOUT)
-          .onComplete(outcome -> loop.runOnContext(v -> {
-            finished[0]++;
-            if (outcome.succeeded() && outcome.result().failedStage() == null) {
-              succeeded[0]++;
-            }
-            if (started[0] < calls) {
-              next[0].run();
-            } else if (finished[0] == calls) {
-              result.complete(succeeded[0]);
-            }
-          }));
-    };
-    loop.runOnContext(v -> {
-      for (int i = 0; i < Math.min(IN_FLIGHT, calls); i++) {
-        next[0].run();
+          .onComplete(outcome -> loop.runOnContext(v -> ended(outcome.succeeded() && outcome.result().failedStage() == null)));
+    }
+
+    private void ended(boolean ok) {
+      finished++;
+      if (ok) {
+        succeeded++;
       }
-    });
-    return result.future();
+      if (started < calls) {
+        next();
+      } else if (finished == calls) {
+        result.complete(succeeded);
+      }
+    }
   }
 
   private Harness.Settings settings(int port) {

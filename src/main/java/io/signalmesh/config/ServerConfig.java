@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
  * @param abuse what protects the signaling port from strangers (origins, addresses, handshakes)
  * @param webhooks where room and participant events are POSTed (off without URLs)
  * @param eventLoops event loops serving signaling, 0 for one per core but one (at least one)
- * @param warmUpJoins connects and joins rehearsed on a private node before this one starts, 0 for none
+ * @param warmUpJoins joins rehearsed, as calls of two clients, on a private node before this one starts, 0 for none
  */
 public record ServerConfig(
     String host,
