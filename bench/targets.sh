@@ -16,15 +16,21 @@
 #       redis-join       own redis-server; a 5,000-client burst on the fresh node, then 2,000 joins/s paced
 #       redis-join-warm  own redis-server; 20 s at 1,000 joins/s, then 2,000/s paced twice, then the burst
 #       churn10m         -XX:MaxNewSize=64m; 60 s at 100/s, then 600 s at 100/s (RSS after each)
+#       first-bursts     a fresh node (NODE_SERVE_FLAGS, e.g. "--warm-up-joins 10000"), then FIRST_BURSTS
+#                        (default 3) bursts of 5,000 clients joining rooms of 2, each from a new load
+#                        generator JVM, with the node's thread CPU over each (connects and burst) split
+#                        into the JIT's compiler threads (C2, C1), the event loops and the rest: how
+#                        long the JIT keeps working once real clients come
 #       two-nodes        own redis-server; relay 5,000 msgs/s on one clustered node, then on two with
 #                        every pair spanning both (two-nodes-one.json, two-nodes.json), then on the
 #                        same two with every pair on one node (two-nodes-local.json); each after a
 #                        warm-up of TWO_NODES_WARMUP (default 30s: the JIT still compiles the
 #                        cross-node path 15 s in), measured for 20 s
 # Each run writes its JSON lines into DIR (default: a temp folder, named at the end); progress goes
-# to DIR/runs.txt with the load average. Needs java 17+, curl, redis-server (redis runs only),
+# to DIR/runs.txt with the load average. Needs java 17+, curl, jq (first-bursts), redis-server (redis runs only),
 # taskset (pinned run only), perf (NODE_PERF_STAT only). BENCH_JAVA_OPTS goes to the load
 # generator's JVM, e.g. a profile of the measured churn run: BENCH_JAVA_OPTS="-XX:StartFlightRecording=filename=gen.jfr,settings=profile".
+# NODE_JAVA (default: java) is the nodes' java command, e.g. another JDK's bin/java.
 # NODE_JAR (default: the --jar) is what the nodes run, e.g. an earlier build against today's load
 # generator. NODE_JAVA_OPTS goes to every node's JVM, NODE_SERVE_FLAGS to every node's serve command (e.g.
 # "--event-loops 1"). NODE_PERF_STAT=1 counts the nodes' syscalls and context switches in the two-nodes
@@ -68,7 +74,7 @@ start_node() { # $1 label, $2 JVM flags, rest: extra serve flags; NODE_CMD_PREFI
   port=$(free_port); mport=$(free_port)
   jopts="$jopts ${NODE_JAVA_OPTS:-}"
   [ -n "${NODE_JFR:-}" ] && jopts="$jopts -XX:StartFlightRecording=filename=$OUT/$label.jfr,settings=profile,dumponexit=true"
-  ${NODE_CMD_PREFIX:-} java $jopts -jar "${NODE_JAR:-$JAR}" serve $FLAGS --port "$port" --management-port "$mport" ${NODE_SERVE_FLAGS:-} "$@" > "$OUT/$label.node.log" 2>&1 &
+  ${NODE_CMD_PREFIX:-} "${NODE_JAVA:-java}" $jopts -jar "${NODE_JAR:-$JAR}" serve $FLAGS --port "$port" --management-port "$mport" ${NODE_SERVE_FLAGS:-} "$@" > "$OUT/$label.node.log" 2>&1 &
   NODE_PID=$!
   for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$mport/health/ready" >/dev/null 2>&1 && break; sleep 0.5; done
   curl -sf "http://127.0.0.1:$mport/health/ready" >/dev/null || { echo "node $label did not get ready" >&2; exit 1; }
@@ -116,6 +122,25 @@ start_redis() {
   echo "redis-server did not start" >&2; exit 1
 }
 stop_redis() { kill "$REDIS_PID"; wait "$REDIS_PID" 2>/dev/null; REDIS_PID=""; }
+# thread_cpu <pid>: "<C2> <C1> <event loops> <rest>", CPU ms of the process's threads so far (a
+# thread that ended in between is not counted)
+thread_cpu() {
+  local t comm ticks c2=0 c1=0 loops=0 rest=0 hz
+  hz=$(getconf CLK_TCK)
+  for t in /proc/"$1"/task/*; do
+    comm=$(cat "$t/comm" 2>/dev/null) || continue
+    # the fields after "pid (comm) ": utime and stime are the 12th and 13th
+    ticks=$(sed 's/.*) //' "$t/stat" 2>/dev/null | awk '{print $12 + $13}')
+    [ -n "$ticks" ] || continue
+    case $comm in
+      "C2 Compiler"*) c2=$((c2 + ticks)) ;;
+      "C1 Compiler"*) c1=$((c1 + ticks)) ;;
+      vert.x-eventloo*) loops=$((loops + ticks)) ;;
+      *) rest=$((rest + ticks)) ;;
+    esac
+  done
+  echo "$((c2 * 1000 / hz)) $((c1 * 1000 / hz)) $((loops * 1000 / hz)) $((rest * 1000 / hz))"
+}
 redis_cpu_ms() { awk '{print ($14 + $15) * 10}' "/proc/$REDIS_PID/stat"; }
 redis_commands() { redis-cli -p "$RPORT" info commandstats | grep -o 'calls=[0-9]*' | cut -d= -f2 | awk '{s+=$1} END {print s+0}'; }
 join() { # $1 output name, rest: bench join flags
@@ -185,6 +210,18 @@ for run in "$@"; do
       # without any message crossing
       two_nodes_relay two-nodes-local "$URL_A" "$URL_A" "$URL" "$URL"
       stop_node; NODE_PID=$OTHER_NODE_PID; OTHER_NODE_PID=""; stop_node; stop_redis ;;
+    first-bursts)
+      start_node "$run" ""
+      for i in $(seq 1 "${FIRST_BURSTS:-3}"); do
+        read -r c2a c1a la ra < <(thread_cpu "$NODE_PID")
+        $BENCH join --clients 5000 --room-size 2 --mode burst --connect-rate 2000 --timeout 20s --url "$URL" \
+          --server-pid "$NODE_PID" > "$OUT/first-burst-$i.json" 2> "$OUT/first-burst-$i.err"
+        read -r c2b c1b lb rb < <(thread_cpu "$NODE_PID")
+        echo "first-burst-$i: $(jq -r '"\(.joinsPerSec // "no") joins/s, \(.server.cpuUsPerJoin // "?") µs CPU per join"' \
+          "$OUT/first-burst-$i.json"); node threads over the connects and the burst: C2 $((c2b - c2a)) ms, C1 $((c1b - c1a)) ms, event loops $((lb - la)) ms, the rest $((rb - ra)) ms" \
+          | tee -a "$OUT/runs.txt"
+      done
+      stop_node ;;
     churn10m)
       start_node "$run" "-XX:MaxNewSize=64m"
       $BENCH churn --rate 100 --duration 60s --url "$URL" --server-pid "$NODE_PID" > "$OUT/$run.warmup.json" 2>/dev/null
