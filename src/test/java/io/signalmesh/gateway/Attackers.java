@@ -340,7 +340,8 @@ final class Attackers {
     try {
       return HTTP.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
     } catch (Exception e) {
-      throw new IllegalStateException(method + " " + path, e);
+      // the cause goes into the message: the soak's summary shows outcomes by their message only
+      throw new IllegalStateException(method + " " + path + ": " + e, e);
     }
   }
 
