@@ -123,23 +123,23 @@ start_redis() {
 }
 stop_redis() { kill "$REDIS_PID"; wait "$REDIS_PID" 2>/dev/null; REDIS_PID=""; }
 # thread_cpu <pid>: "<C2> <C1> <event loops> <rest>", CPU ms of the process's threads so far (a
-# thread that ended in between is not counted)
+# thread that ended in between is not counted); one pass over the threads' stat files, each
+# "tid (name) state ..." with utime and stime the 12th and 13th fields after the name
 thread_cpu() {
-  local t comm ticks c2=0 c1=0 loops=0 rest=0 hz
-  hz=$(getconf CLK_TCK)
-  for t in /proc/"$1"/task/*; do
-    comm=$(cat "$t/comm" 2>/dev/null) || continue
-    # the fields after "pid (comm) ": utime and stime are the 12th and 13th
-    ticks=$(sed 's/.*) //' "$t/stat" 2>/dev/null | awk '{print $12 + $13}')
-    [ -n "$ticks" ] || continue
-    case $comm in
-      "C2 Compiler"*) c2=$((c2 + ticks)) ;;
-      "C1 Compiler"*) c1=$((c1 + ticks)) ;;
-      vert.x-eventloo*) loops=$((loops + ticks)) ;;
-      *) rest=$((rest + ticks)) ;;
-    esac
-  done
-  echo "$((c2 * 1000 / hz)) $((c1 * 1000 / hz)) $((loops * 1000 / hz)) $((rest * 1000 / hz))"
+  awk -v hz="$(getconf CLK_TCK)" '
+    {
+      open = index($0, "(")
+      for (end = length($0); end > open && substr($0, end, 1) != ")"; end--) {}
+      name = substr($0, open + 1, end - open - 1)
+      split(substr($0, end + 2), f, " ")
+      ticks = f[12] + f[13]
+      if (name ~ /^C2 Compiler/) c2 += ticks
+      else if (name ~ /^C1 Compiler/) c1 += ticks
+      else if (name ~ /^vert\.x-eventloo/) loops += ticks
+      else rest += ticks
+    }
+    END { printf "%d %d %d %d\n", c2 * 1000 / hz, c1 * 1000 / hz, loops * 1000 / hz, rest * 1000 / hz }
+  ' /proc/"$1"/task/*/stat 2>/dev/null
 }
 redis_cpu_ms() { awk '{print ($14 + $15) * 10}' "/proc/$REDIS_PID/stat"; }
 redis_commands() { redis-cli -p "$RPORT" info commandstats | grep -o 'calls=[0-9]*' | cut -d= -f2 | awk '{s+=$1} END {print s+0}'; }
