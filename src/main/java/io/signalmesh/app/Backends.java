@@ -9,6 +9,7 @@ import io.signalmesh.presence.OutboxStreams;
 import io.signalmesh.presence.PresenceStore;
 import io.signalmesh.presence.RedisCalls;
 import io.signalmesh.presence.RedisNodeDirectory;
+import io.signalmesh.presence.RedisPresenceKeys;
 import io.signalmesh.presence.RedisPresenceStore;
 import io.signalmesh.presence.RedisUrl;
 import io.signalmesh.webhook.InMemoryOutbox;
@@ -27,7 +28,8 @@ import io.vertx.redis.client.RedisOptions;
  */
 record Backends(PresenceStore presence, NodeDirectory directory, Outbox outbox) {
 
-  static Backends create(Vertx vertx, ServerConfig config, SignalingMetrics metrics, Webhooks webhooks) {
+  static Backends create(Vertx vertx, ServerConfig config, RedisPresenceKeys keys, SignalingMetrics metrics,
+      Webhooks webhooks) {
     if (config.redisUrl() == null) {
       if (!webhooks.enabled()) {
         return new Backends(new InMemoryPresenceStore(), NodeDirectory.local(), null);
@@ -44,12 +46,13 @@ record Backends(PresenceStore presence, NodeDirectory directory, Outbox outbox) 
     }
     RedisCalls calls = new RedisCalls(vertx, options, config.redisTimeout(), metrics);
     if (!webhooks.enabled()) {
-      return new Backends(new RedisPresenceStore(calls), new RedisNodeDirectory(calls), null);
+      return new Backends(new RedisPresenceStore(calls, keys, OutboxStreams.none()), new RedisNodeDirectory(calls, keys),
+          null);
     }
     // a script on Redis Cluster may only touch one slot: there the events follow the script (docs/webhooks.md)
     OutboxStreams streams = new OutboxStreams(webhooks.streamKeys(), Webhooks.OUTBOX_CAPACITY,
         options.getType() != RedisClientType.CLUSTER);
-    return new Backends(new RedisPresenceStore(calls, streams), new RedisNodeDirectory(calls),
+    return new Backends(new RedisPresenceStore(calls, keys, streams), new RedisNodeDirectory(calls, keys),
         new RedisOutbox(calls, config.nodeId(), webhooks.policy()));
   }
 }

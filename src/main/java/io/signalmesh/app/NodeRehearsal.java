@@ -13,6 +13,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,10 +37,13 @@ public final class NodeRehearsal {
   private static final int SDP_BYTES = 1_500;
   private static final Duration TIMEOUT = Duration.ofSeconds(20);
 
-  private final ServerConfig config;
+  private final Supplier<ServerConfig> config;
 
-  /** @param config the private node's configuration: loopback, in memory, alone, without per-address limits */
-  public NodeRehearsal(ServerConfig config) {
+  /**
+   * @param config the private node's configuration (loopback, alone, without per-address limits),
+   *     made when the rehearsal runs, so that a configuration it cannot make only cuts it short
+   */
+  public NodeRehearsal(Supplier<ServerConfig> config) {
     this.config = config;
   }
 
@@ -55,7 +59,7 @@ public final class NodeRehearsal {
     int done = 0;
     LOG.atInfo().addKeyValue("joins", joins).log("warm-up: rehearsing joins on a private node before serving");
     try (AutoCloseable quiet = LogSetup.quiet()) {
-      SignalmeshNode node = Harness.await(SignalmeshNode.start(config), TIMEOUT);
+      SignalmeshNode node = Harness.await(SignalmeshNode.start(config.get()), TIMEOUT);
       try (Harness harness = Harness.start(settings(node.port()), 2 * IN_FLIGHT)) {
         int calls = (joins + 1) / 2;
         int succeeded = Harness.await(calls(harness, calls), TIMEOUT.multipliedBy(1 + calls / 1_000));
@@ -64,7 +68,7 @@ public final class NodeRehearsal {
           throw new IllegalStateException((calls - succeeded) + " of " + calls + " warm-up calls failed");
         }
       } finally {
-        Harness.await(node.drainAndStop(), TIMEOUT);
+        Harness.await(node.drainForgetAndStop(), TIMEOUT);
       }
     } catch (Exception e) {
       LOG.atWarn().addKeyValue("joins", done).setCause(e).log("warm-up cut short; serving anyway");

@@ -34,6 +34,7 @@ import io.signalmesh.routing.ParkedFrames;
 import io.signalmesh.routing.SessionForwards;
 import io.signalmesh.signaling.SessionRecords;
 import io.signalmesh.presence.PresenceStore;
+import io.signalmesh.presence.RedisPresenceKeys;
 import io.signalmesh.protocol.CloseCodes;
 import io.signalmesh.protocol.EnvelopeParser;
 import io.signalmesh.protocol.ServerMessages;
@@ -117,9 +118,10 @@ public final class SignalmeshNode {
     SignalingMetrics metrics = SignalingMetrics.forNode(BackendRegistries.getNow(registryName));
     LOG.atInfo().addKeyValue("transport", vertx.isNativeTransportEnabled() ? "epoll" : "nio")
         .addKeyValue("signalingEventLoops", config.signalingEventLoops()).log("network");
-    Webhooks webhooks = Webhooks.from(config.webhooks());
+    RedisPresenceKeys keys = new RedisPresenceKeys(config.redisKeyPrefix());
+    Webhooks webhooks = Webhooks.from(config.webhooks(), keys);
     WebhookEvents events = webhooks.events(clock);
-    Backends backends = Backends.create(vertx, config, metrics, webhooks);
+    Backends backends = Backends.create(vertx, config, keys, metrics, webhooks);
     PresenceStore presence = backends.presence();
     NodeDirectory directory = backends.directory();
     SessionRegistry sessions = new SessionRegistry();
@@ -311,7 +313,21 @@ public final class SignalmeshNode {
    * its sessions have moved (one node alone: until its connections are closed) or the drain
    * timeout passes, then leaves the cluster and closes.
    */
-  public synchronized Future<Void> drainAndStop() {
+  public Future<Void> drainAndStop() {
+    return drainAndStop(false);
+  }
+
+  /**
+   * {@link #drainAndStop()}, and before it closes, takes this node out of presence as a reaper
+   * would (its memberships, its sessions' records, its place among the nodes; its liveness key
+   * expires on its own). For a node that no other node would reap: a warm-up in a key prefix of
+   * its own, which must leave nothing behind in the operator's Redis.
+   */
+  public Future<Void> drainForgetAndStop() {
+    return drainAndStop(true);
+  }
+
+  private synchronized Future<Void> drainAndStop(boolean forget) {
     if (stopped != null) {
       return stopped;
     }
@@ -325,6 +341,7 @@ public final class SignalmeshNode {
           parts.isolation().stop();
           return parts.inbox().unregister();
         })
+        .eventually(() -> forget ? forgetPresence() : Future.succeededFuture())
         .eventually(() -> {
           String webhooks = parts.webhookDeployment().get();
           return webhooks == null ? Future.succeededFuture() : parts.vertx().undeploy(webhooks);
@@ -334,6 +351,16 @@ public final class SignalmeshNode {
         .onComplete(done -> LOG.atInfo().addKeyValue("node", nodeId())
             .addKeyValue("sessionsLeft", parts.sessions().size()).log("stopped"));
     return stopped;
+  }
+
+  private Future<Void> forgetPresence() {
+    String nodeId = nodeId();
+    PresenceStore presence = parts.presence();
+    return presence.membershipsOfNode(nodeId)
+        .compose(held -> Future.all(held.stream()
+            .map(membership -> presence.leaveIfOnNode(membership.room(), membership.member().clientId(), nodeId)).toList()))
+        .compose(left -> parts.directory().forgetNode(nodeId))
+        .onFailure(e -> LOG.atWarn().addKeyValue("node", nodeId).setCause(e).log("could not forget the node's presence"));
   }
 
   private void waitForSessions(Promise<Void> drained, long deadline) {

@@ -12,6 +12,7 @@ import io.signalmesh.logging.LogSetup;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -61,6 +62,8 @@ public final class ServeCommand implements Callable<Integer> {
   String redis;
   @Option(names = "--redis-timeout", defaultValue = "2s", converter = DurationConverter.class, description = "Timeout of each Redis command (default: ${DEFAULT-VALUE})")
   Duration redisTimeout;
+  @Option(names = "--redis-key-prefix", defaultValue = "signalmesh:", description = "What every key in Redis starts with, so that several meshes can share one Redis database (default: ${DEFAULT-VALUE})")
+  String redisKeyPrefix;
 
   @Option(names = "--admin-key", description = "Bearer key for the admin REST API")
   String adminKey;
@@ -135,7 +138,7 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--event-loops", defaultValue = "0", description = "Event loops serving signaling, 0 = one per CPU core but one, at least one (default: ${DEFAULT-VALUE})")
   int eventLoops;
 
-  @Option(names = "--warm-up-joins", defaultValue = "0", description = "Before serving, rehearse this many joins, as calls of two clients (connect, join, offer, answer, candidates, leave), on a private in-memory node on a loopback port, so that the first clients find those paths compiled (default: ${DEFAULT-VALUE}, none)")
+  @Option(names = "--warm-up-joins", defaultValue = "0", description = "Before serving, rehearse this many joins, as calls of two clients (connect, join, offer, answer, candidates, leave), on a private node on a loopback port (with --redis, on that Redis under a key prefix of its own, emptied again), so that the first clients find those paths compiled (default: ${DEFAULT-VALUE}, none)")
   int warmUpJoins;
 
   @Option(names = "--log-format", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE})")
@@ -156,7 +159,7 @@ public final class ServeCommand implements Callable<Integer> {
     }
     LogSetup.apply(config.logFormat());
     if (config.warmUpJoins() > 0) {
-      new NodeRehearsal(rehearsalConfig(config)).run(config.warmUpJoins());
+      new NodeRehearsal(() -> rehearsalConfig(config)).run(config.warmUpJoins());
     }
     SignalmeshNode node;
     try {
@@ -232,7 +235,7 @@ public final class ServeCommand implements Callable<Integer> {
         Duration.ofSeconds(resumeGraceSeconds));
     return new ServerConfig(host, port, managementHost, managementPort, nodeId == null ? randomNodeId() : nodeId,
         new ClusterConfig(cluster, clusterHost, clusterPort, clusterMembers, clusterDns, eventBusPort),
-        redis, redisTimeout, adminKey, tokenSecret, tokenLeeway,
+        redis, redisTimeout, redisKeyPrefix, adminKey, tokenSecret, tokenLeeway,
         new ServerConfig.IceConfig(stunUrls, turnUrls, turnSecret, turnTtl),
         tlsCert == null ? null : new ServerConfig.TlsConfig(tlsCert, tlsKey),
         format, webRoot, drainTimeout, limits,
@@ -243,20 +246,32 @@ public final class ServeCommand implements Callable<Integer> {
 
   /**
    * The private node a warm-up runs against: this node's event loops and message limits, on a
-   * loopback port of its own, alone, in memory, with no webhooks, tokens or per-address limits.
+   * loopback port of its own, alone, with no webhooks, tokens or per-address limits. Presence is
+   * where this node's is: in memory, or in this node's Redis under a key prefix of the warm-up's
+   * own ({@code <prefix>warm-up-<8 hex>:}), which no other node reads and which the warm-up empties
+   * again, so that the Redis client and the presence scripts are compiled too.
    */
   public static ServerConfig rehearsalConfig(ServerConfig config) {
     String unlimited = "1000000";
-    return parse(variable -> null, "--host", "127.0.0.1", "--port", "0", "--management-port", "0",
+    List<String> args = new ArrayList<>(List.of("--host", "127.0.0.1", "--port", "0", "--management-port", "0",
         "--node-id", "warm-up", "--event-loops", Integer.toString(config.eventLoops()),
         "--max-message-bytes", Integer.toString(config.limits().maxMessageBytes()),
         "--rate-limit", unlimited, "--rate-burst", unlimited, "--max-connections-per-ip", unlimited,
-        "--join-rate", unlimited, "--join-burst", unlimited, "--drain-timeout", "5s");
+        "--join-rate", unlimited, "--join-burst", unlimited, "--drain-timeout", "5s"));
+    if (config.redisUrl() != null) {
+      args.addAll(List.of("--redis", config.redisUrl(), "--redis-timeout", config.redisTimeout().toMillis() + "ms",
+          "--redis-key-prefix", config.redisKeyPrefix() + "warm-up-" + randomHex() + ":"));
+    }
+    return parse(variable -> null, args.toArray(String[]::new));
   }
 
   private static String randomNodeId() {
+    return "node-" + randomHex();
+  }
+
+  private static String randomHex() {
     byte[] bytes = new byte[4];
     new SecureRandom().nextBytes(bytes);
-    return "node-" + HexFormat.of().formatHex(bytes);
+    return HexFormat.of().formatHex(bytes);
   }
 }

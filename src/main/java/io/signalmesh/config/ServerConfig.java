@@ -18,6 +18,8 @@ import java.util.regex.Pattern;
  * @param cluster clustering settings (off by default)
  * @param redisUrl Redis URL for presence, or null for in-memory presence
  * @param redisTimeout timeout of each Redis command
+ * @param redisKeyPrefix what every key in Redis starts with (default {@code signalmesh:}), so that
+ *     meshes, and a node's warm-up, can share one Redis database
  * @param adminKey bearer key for the admin API, or null
  * @param tokenSecret HS256 secret for room tokens, or null (open mode)
  * @param tokenLeeway clock skew tolerated on a token's exp and nbf, at connect and at expiry
@@ -41,6 +43,7 @@ public record ServerConfig(
     ClusterConfig cluster,
     String redisUrl,
     Duration redisTimeout,
+    String redisKeyPrefix,
     String adminKey,
     String tokenSecret,
     Duration tokenLeeway,
@@ -56,6 +59,8 @@ public record ServerConfig(
     int warmUpJoins) {
 
   private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+  /** No braces: one would become every key's hash tag and split a room's keys on Redis Cluster. */
+  private static final Pattern REDIS_KEY_PREFIX = Pattern.compile("[A-Za-z0-9_.:-]{1,128}");
 
   public ServerConfig {
     Settings.notBlank("--host", host);
@@ -73,6 +78,9 @@ public record ServerConfig(
       throw new ConfigException("--redis", "is required with --cluster (the nodes share presence through it)");
     }
     Settings.positive("--redis-timeout", redisTimeout);
+    if (!REDIS_KEY_PREFIX.matcher(redisKeyPrefix).matches()) {
+      throw new ConfigException("--redis-key-prefix", "must be 1-128 characters of [A-Za-z0-9_.:-] (got \"" + redisKeyPrefix + "\")");
+    }
     Settings.notBlank("--admin-key", adminKey);
     if (adminKey != null && adminKey.length() < 16) {
       throw new ConfigException("--admin-key", "must be at least 16 characters");

@@ -1,11 +1,5 @@
 package io.signalmesh.presence;
 
-import static io.signalmesh.presence.RedisPresenceKeys.NODES;
-import static io.signalmesh.presence.RedisPresenceKeys.NODE_DEADLINES;
-import static io.signalmesh.presence.RedisPresenceKeys.inbox;
-import static io.signalmesh.presence.RedisPresenceKeys.nodeKey;
-import static io.signalmesh.presence.RedisPresenceKeys.session;
-
 import io.signalmesh.auth.RoomToken;
 import io.signalmesh.session.ClientId;
 import io.signalmesh.session.RoomId;
@@ -36,13 +30,21 @@ public final class RedisNodeDirectory implements NodeDirectory {
   private static final RedisScript SESSION_FORGET = RedisScript.fromResource("presence/session-forget.lua", true);
   private static final RedisScript NODE_SEEN = RedisScript.fromResource("presence/node-seen.lua", true);
   private static final RedisScript DEAD_CANDIDATES = RedisScript.fromResource("presence/dead-candidates.lua", true);
-  private static final List<String> NODE_INDEXES = List.of(NODES, NODE_DEADLINES);
 
   private final RedisCalls calls;
+  private final RedisPresenceKeys keyspace;
+  private final List<String> nodeIndexes;
   private volatile boolean healthy = true;
 
   public RedisNodeDirectory(RedisCalls calls) {
+    this(calls, RedisPresenceKeys.DEFAULT);
+  }
+
+  /** A directory under {@code keyspace}'s prefix. */
+  public RedisNodeDirectory(RedisCalls calls, RedisPresenceKeys keyspace) {
     this.calls = calls;
+    this.keyspace = keyspace;
+    this.nodeIndexes = List.of(keyspace.nodes(), keyspace.nodeDeadlines());
   }
 
   @Override
@@ -51,10 +53,10 @@ public final class RedisNodeDirectory implements NodeDirectory {
     String ttlMillis = Long.toString(ttl.toMillis());
     // the node joins the known set and gets its deadline only once the script renewed it: a fenced node must stay out
     return calls.script("heartbeat", subject, HEARTBEAT,
-            List.of(nodeKey(nodeId, "alive"), nodeKey(nodeId, "asserted"), nodeKey(nodeId, "dead")), List.of(ttlMillis))
+            List.of(keyspace.nodeKey(nodeId, "alive"), keyspace.nodeKey(nodeId, "asserted"), keyspace.nodeKey(nodeId, "dead")), List.of(ttlMillis))
         .compose(alive -> alive.toInteger() < 0
             ? Future.<Boolean>failedFuture(new NodeFencedException(nodeId))
-            : calls.script("heartbeat", subject, NODE_SEEN, NODE_INDEXES, List.of(nodeId, ttlMillis))
+            : calls.script("heartbeat", subject, NODE_SEEN, nodeIndexes, List.of(nodeId, ttlMillis))
                 .map(seen -> alive.toInteger() == 1))
         .onComplete(result -> healthy = result.succeeded() || result.cause() instanceof NodeFencedException);
   }
@@ -62,35 +64,35 @@ public final class RedisNodeDirectory implements NodeDirectory {
   @Override
   public Future<Void> declareDead(String nodeId) {
     String subject = "node " + nodeId;
-    return calls.call("declareDead", subject, Request.cmd(Command.DEL).arg(nodeKey(nodeId, "alive")))
-        .compose(deleted -> calls.call("declareDead", subject, Request.cmd(Command.SET).arg(nodeKey(nodeId, "dead"))
+    return calls.call("declareDead", subject, Request.cmd(Command.DEL).arg(keyspace.nodeKey(nodeId, "alive")))
+        .compose(deleted -> calls.call("declareDead", subject, Request.cmd(Command.SET).arg(keyspace.nodeKey(nodeId, "dead"))
             .arg("1").arg("PX").arg(DECLARATION_TTL.toMillis())))
         // its deadline passes now, so the next dead-node check finds it (XX: a node never seen gets none)
-        .compose(declared -> calls.call("declareDead", subject, Request.cmd(Command.ZADD).arg(NODE_DEADLINES).arg("XX")
+        .compose(declared -> calls.call("declareDead", subject, Request.cmd(Command.ZADD).arg(keyspace.nodeDeadlines()).arg("XX")
             .arg(0).arg(nodeId)))
         .mapEmpty();
   }
 
   @Override
   public Future<Boolean> isDeclaredDead(String nodeId) {
-    return calls.call("isDeclaredDead", "node " + nodeId, Request.cmd(Command.EXISTS).arg(nodeKey(nodeId, "dead")))
+    return calls.call("isDeclaredDead", "node " + nodeId, Request.cmd(Command.EXISTS).arg(keyspace.nodeKey(nodeId, "dead")))
         .map(reply -> reply.toInteger() == 1);
   }
 
   @Override
   public Future<Void> rejoin(String nodeId) {
-    return calls.call("rejoin", "node " + nodeId, Request.cmd(Command.DEL).arg(nodeKey(nodeId, "dead"))).mapEmpty();
+    return calls.call("rejoin", "node " + nodeId, Request.cmd(Command.DEL).arg(keyspace.nodeKey(nodeId, "dead"))).mapEmpty();
   }
 
   @Override
   public Future<Void> markAsserted(String nodeId) {
-    return calls.call("markAsserted", "node " + nodeId, Request.cmd(Command.SET).arg(nodeKey(nodeId, "asserted")).arg("1"))
+    return calls.call("markAsserted", "node " + nodeId, Request.cmd(Command.SET).arg(keyspace.nodeKey(nodeId, "asserted")).arg("1"))
         .mapEmpty();
   }
 
   @Override
   public Future<List<String>> knownNodes() {
-    return calls.call("knownNodes", "nodes", Request.cmd(Command.SMEMBERS).arg(NODES)).map(members -> {
+    return calls.call("knownNodes", "nodes", Request.cmd(Command.SMEMBERS).arg(keyspace.nodes())).map(members -> {
       List<String> nodes = new ArrayList<>();
       members.forEach(member -> nodes.add(member.toString()));
       return nodes;
@@ -104,14 +106,14 @@ public final class RedisNodeDirectory implements NodeDirectory {
    */
   @Override
   public Future<List<String>> deadNodes() {
-    return calls.script("deadNodes", "nodes", DEAD_CANDIDATES, NODE_INDEXES, List.of()).compose(members -> {
+    return calls.script("deadNodes", "nodes", DEAD_CANDIDATES, nodeIndexes, List.of()).compose(members -> {
       List<String> nodes = new ArrayList<>();
       List<Future<Response>> checks = new ArrayList<>();
       for (Response member : members) {
         String node = member.toString();
         nodes.add(node);
         checks.add(calls.script("deadNodes", "node " + node, DECLARE_DEAD,
-            List.of(nodeKey(node, "alive"), nodeKey(node, "dead")), List.of(Long.toString(DECLARATION_TTL.toMillis()))));
+            List.of(keyspace.nodeKey(node, "alive"), keyspace.nodeKey(node, "dead")), List.of(Long.toString(DECLARATION_TTL.toMillis()))));
       }
       return Future.all(checks).map(done -> {
         List<String> dead = new ArrayList<>();
@@ -127,7 +129,7 @@ public final class RedisNodeDirectory implements NodeDirectory {
 
   @Override
   public Future<Boolean> claimReaping(String deadNode, String reaper, Duration ttl) {
-    Request claim = Request.cmd(Command.SET).arg(nodeKey(deadNode, "reaper")).arg(reaper).arg("NX").arg("PX")
+    Request claim = Request.cmd(Command.SET).arg(keyspace.nodeKey(deadNode, "reaper")).arg(reaper).arg("NX").arg("PX")
         .arg(ttl.toMillis());
     return calls.call("claimReaping", "node " + deadNode, claim).map(reply -> reply != null);
   }
@@ -135,7 +137,7 @@ public final class RedisNodeDirectory implements NodeDirectory {
   @Override
   public Future<Void> forgetNode(String deadNode) {
     String subject = "node " + deadNode;
-    return calls.call("forgetNode", subject, Request.cmd(Command.SMEMBERS).arg(nodeKey(deadNode, "sessions")))
+    return calls.call("forgetNode", subject, Request.cmd(Command.SMEMBERS).arg(keyspace.nodeKey(deadNode, "sessions")))
         .compose(keys -> {
           List<Future<Response>> deletes = new ArrayList<>();
           for (Response key : keys) {
@@ -144,18 +146,18 @@ public final class RedisNodeDirectory implements NodeDirectory {
           }
           // the claim goes too, so that the node's next death can be reaped; the declaration stays
           // until the node itself rejoins (a paused node must find it when it comes back)
-          deletes.add(calls.call("forgetNode", subject, Request.cmd(Command.DEL).arg(nodeKey(deadNode, "sessions"))
-              .arg(nodeKey(deadNode, "asserted")).arg(nodeKey(deadNode, "memberships"))
-              .arg(nodeKey(deadNode, "reaper"))));
-          deletes.add(calls.call("forgetNode", subject, Request.cmd(Command.SREM).arg(NODES).arg(deadNode)));
-          deletes.add(calls.call("forgetNode", subject, Request.cmd(Command.ZREM).arg(NODE_DEADLINES).arg(deadNode)));
+          deletes.add(calls.call("forgetNode", subject, Request.cmd(Command.DEL).arg(keyspace.nodeKey(deadNode, "sessions"))
+              .arg(keyspace.nodeKey(deadNode, "asserted")).arg(keyspace.nodeKey(deadNode, "memberships"))
+              .arg(keyspace.nodeKey(deadNode, "reaper"))));
+          deletes.add(calls.call("forgetNode", subject, Request.cmd(Command.SREM).arg(keyspace.nodes()).arg(deadNode)));
+          deletes.add(calls.call("forgetNode", subject, Request.cmd(Command.ZREM).arg(keyspace.nodeDeadlines()).arg(deadNode)));
           return Future.all(deletes).mapEmpty();
         });
   }
 
   @Override
   public Future<Void> saveSession(String sessionToken, SessionRecord record) {
-    String key = session(hash(sessionToken));
+    String key = keyspace.session(hash(sessionToken));
     JsonArray rooms = new JsonArray();
     record.rooms().forEach(room -> rooms.add(room.value()));
     JsonObject json = new JsonObject().put("clientId", record.clientId().value()).put("node", record.nodeId())
@@ -167,13 +169,13 @@ public final class RedisNodeDirectory implements NodeDirectory {
     String subject = "client " + record.clientId();
     return Future.all(
             calls.call("saveSession", subject, Request.cmd(Command.SET).arg(key).arg(value)),
-            calls.call("saveSession", subject, Request.cmd(Command.SADD).arg(nodeKey(record.nodeId(), "sessions")).arg(key)))
+            calls.call("saveSession", subject, Request.cmd(Command.SADD).arg(keyspace.nodeKey(record.nodeId(), "sessions")).arg(key)))
         .mapEmpty();
   }
 
   @Override
   public Future<SessionRecord> findSession(String sessionToken) {
-    return calls.call("findSession", "session", Request.cmd(Command.GET).arg(session(hash(sessionToken))))
+    return calls.call("findSession", "session", Request.cmd(Command.GET).arg(keyspace.session(hash(sessionToken))))
         .map(reply -> {
           if (reply == null) {
             return null;
@@ -189,23 +191,23 @@ public final class RedisNodeDirectory implements NodeDirectory {
 
   @Override
   public Future<Void> deleteSession(String sessionToken, SessionRecord record) {
-    String key = session(hash(sessionToken));
+    String key = keyspace.session(hash(sessionToken));
     String subject = "client " + record.clientId();
     return Future.all(
             calls.call("deleteSession", subject, Request.cmd(Command.DEL).arg(key)),
-            calls.call("deleteSession", subject, Request.cmd(Command.SREM).arg(nodeKey(record.nodeId(), "sessions")).arg(key)))
+            calls.call("deleteSession", subject, Request.cmd(Command.SREM).arg(keyspace.nodeKey(record.nodeId(), "sessions")).arg(key)))
         .mapEmpty();
   }
 
   @Override
   public Future<Boolean> offerInbox(ClientId client, String frame, int capacity, Duration ttl) {
-    return calls.script("offerInbox", "client " + client, INBOX_OFFER, List.of(inbox(client)),
+    return calls.script("offerInbox", "client " + client, INBOX_OFFER, List.of(keyspace.inbox(client)),
         List.of(frame, Integer.toString(capacity), Long.toString(ttl.toMillis()))).map(reply -> reply.toInteger() == 1);
   }
 
   @Override
   public Future<List<String>> drainInbox(ClientId client) {
-    return calls.script("drainInbox", "client " + client, INBOX_DRAIN, List.of(inbox(client)), List.of())
+    return calls.script("drainInbox", "client " + client, INBOX_DRAIN, List.of(keyspace.inbox(client)), List.of())
         .map(reply -> {
           List<String> frames = new ArrayList<>(reply.size());
           reply.forEach(frame -> frames.add(frame.toString()));

@@ -10,6 +10,9 @@ import io.signalmesh.session.RoomId;
  * right after each script, idempotently (elsewhere join.lua updates them itself), and read defensively (an entry whose room or member is gone is skipped
  * and removed).
  *
+ * <p>Every key starts with the prefix of {@code --redis-key-prefix}, {@code signalmesh:} by default
+ * (shown below).
+ *
  * <table>
  *   <caption>Keys (room membership has no TTL: it lives until leave or reaping)</caption>
  *   <tr><th>Key</th><th>Type</th><th>Holds</th></tr>
@@ -42,42 +45,80 @@ import io.signalmesh.session.RoomId;
  *           {@link OutboxStreams}</td></tr>
  * </table>
  */
-final class RedisPresenceKeys {
+public final class RedisPresenceKeys {
 
-  /** Prefix of every key, so signalmesh can share a Redis database. */
-  static final String PREFIX = "signalmesh:";
-  /** ZSET of the ids of rooms with members (score 0, lexicographic order). */
-  static final String ROOMS = PREFIX + "rooms";
+  /** The prefix of {@code --redis-key-prefix}'s default. */
+  public static final String DEFAULT_PREFIX = "signalmesh:";
+  /** The keys under {@link #DEFAULT_PREFIX}. */
+  public static final RedisPresenceKeys DEFAULT = new RedisPresenceKeys(DEFAULT_PREFIX);
   /** Separates room and client in a node-memberships entry; room ids never contain it. */
   static final char ENTRY_SEPARATOR = '|';
 
-  private RedisPresenceKeys() {}
+  private final String prefix;
+  private final String rooms;
+  private final String nodes;
+  private final String nodeDeadlines;
+
+  /**
+   * The keys under {@code prefix}, so that meshes (or a node's private warm-up) can share a Redis
+   * database without seeing each other. A brace in it would become the hash tag of every key
+   * (ServerConfig refuses one), taking a room's keys out of one slot on Redis Cluster.
+   */
+  public RedisPresenceKeys(String prefix) {
+    if (prefix.isEmpty() || prefix.indexOf('{') >= 0 || prefix.indexOf('}') >= 0) {
+      throw new IllegalArgumentException("a key prefix must be non-empty and hold no brace: " + prefix);
+    }
+    this.prefix = prefix;
+    this.rooms = prefix + "rooms";
+    this.nodes = prefix + "nodes";
+    this.nodeDeadlines = "{" + nodes + "}:deadlines";
+  }
+
+  /** What every key starts with (the deadlines ZSET: after its opening brace). */
+  public String prefix() {
+    return prefix;
+  }
+
+  /** ZSET of the ids of rooms with members (score 0, lexicographic order). */
+  String rooms() {
+    return rooms;
+  }
 
   /** HASH clientId -> member JSON of one room. */
-  static String roomMembers(RoomId room) {
-    return PREFIX + "room:{" + room.value() + "}:members";
+  String roomMembers(RoomId room) {
+    return prefix + "room:{" + room.value() + "}:members";
   }
 
   /** SET of {@code roomId|clientId} entries held by one node. */
-  static String nodeMemberships(String nodeId) {
-    return PREFIX + "node:{" + nodeId + "}:memberships";
+  String nodeMemberships(String nodeId) {
+    return prefix + "node:{" + nodeId + "}:memberships";
   }
 
   /** SET of ids of nodes known to the mesh. */
-  static final String NODES = PREFIX + "nodes";
-  /** ZSET node id -> heartbeat deadline (epoch millis, Redis's clock); its hash tag is NODES's slot. */
-  static final String NODE_DEADLINES = "{" + NODES + "}:deadlines";
-
-  static String nodeKey(String nodeId, String suffix) {
-    return PREFIX + "node:{" + nodeId + "}:" + suffix;
+  String nodes() {
+    return nodes;
   }
 
-  static String session(String tokenHash) {
-    return PREFIX + "session:{" + tokenHash + "}";
+  /** ZSET node id -> heartbeat deadline (epoch millis, Redis's clock); its hash tag is {@link #nodes()}'s slot. */
+  String nodeDeadlines() {
+    return nodeDeadlines;
   }
 
-  static String inbox(ClientId client) {
-    return PREFIX + "inbox:{" + client.value() + "}";
+  String nodeKey(String nodeId, String suffix) {
+    return prefix + "node:{" + nodeId + "}:" + suffix;
+  }
+
+  String session(String tokenHash) {
+    return prefix + "session:{" + tokenHash + "}";
+  }
+
+  String inbox(ClientId client) {
+    return prefix + "inbox:{" + client.value() + "}";
+  }
+
+  /** STREAM of one webhook receiver's undelivered events, {@code receiver} a hash of its URL. */
+  public String webhookStream(String receiver) {
+    return prefix + "webhooks:{" + receiver + "}";
   }
 
   static String membershipEntry(RoomId room, ClientId client) {

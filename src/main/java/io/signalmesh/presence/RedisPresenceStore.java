@@ -1,9 +1,6 @@
 package io.signalmesh.presence;
 
-import static io.signalmesh.presence.RedisPresenceKeys.ROOMS;
 import static io.signalmesh.presence.RedisPresenceKeys.membershipEntry;
-import static io.signalmesh.presence.RedisPresenceKeys.nodeMemberships;
-import static io.signalmesh.presence.RedisPresenceKeys.roomMembers;
 
 import io.signalmesh.session.ClientId;
 import io.signalmesh.session.RoomId;
@@ -58,6 +55,7 @@ public final class RedisPresenceStore implements PresenceStore {
 
   private final RedisCalls calls;
   private final Redis redis;
+  private final RedisPresenceKeys keyspace;
   private final OutboxStreams outbox;
 
   /** A store with {@link #DEFAULT_CALL_TIMEOUT}. */
@@ -80,8 +78,14 @@ public final class RedisPresenceStore implements PresenceStore {
 
   /** A store that leaves the webhook events of each membership change in {@code outbox}. */
   public RedisPresenceStore(RedisCalls calls, OutboxStreams outbox) {
+    this(calls, RedisPresenceKeys.DEFAULT, outbox);
+  }
+
+  /** A store under {@code keyspace}'s prefix, with the webhook events in {@code outbox}. */
+  public RedisPresenceStore(RedisCalls calls, RedisPresenceKeys keyspace, OutboxStreams outbox) {
     this.calls = Objects.requireNonNull(calls, "calls");
     this.redis = calls.client();
+    this.keyspace = Objects.requireNonNull(keyspace, "keyspace");
     this.outbox = Objects.requireNonNull(outbox, "outbox");
   }
 
@@ -90,8 +94,8 @@ public final class RedisPresenceStore implements PresenceStore {
     String op = "join";
     boolean indexInScript = calls.crossSlotScripts();
     List<String> keys = indexInScript
-        ? List.of(roomMembers(room), ROOMS, nodeMemberships(member.nodeId()))
-        : List.of(roomMembers(room));
+        ? List.of(keyspace.roomMembers(room), keyspace.rooms(), keyspace.nodeMemberships(member.nodeId()))
+        : List.of(keyspace.roomMembers(room));
     List<String> args = List.of(member.clientId().value(), encode(member), Long.toString(member.joinedAtMillis()),
         Integer.toString(capacity), indexInScript ? "1" : "0", room.value(), membershipEntry(room, member.clientId()));
     Future<JoinReply> script = runJoin(outbox.scriptKeys(keys, events), outbox.scriptArgs(args, events), member, true);
@@ -142,7 +146,7 @@ public final class RedisPresenceStore implements PresenceStore {
 
   @Override
   public Future<List<Member>> members(RoomId room) {
-    return call("members", subject(room), Request.cmd(Command.HGETALL).arg(roomMembers(room)))
+    return call("members", subject(room), Request.cmd(Command.HGETALL).arg(keyspace.roomMembers(room)))
         .map(RedisPresenceStore::decodeMembers);
   }
 
@@ -158,7 +162,7 @@ public final class RedisPresenceStore implements PresenceStore {
   public Future<List<NodeMembership>> membershipsOfNode(String nodeId) {
     String op = "membershipsOfNode";
     String subject = "node " + nodeId;
-    return call(op, subject, Request.cmd(Command.SMEMBERS).arg(nodeMemberships(nodeId)))
+    return call(op, subject, Request.cmd(Command.SMEMBERS).arg(keyspace.nodeMemberships(nodeId)))
         .compose(entries -> {
           Map<RoomId, List<ClientId>> byRoom = new TreeMap<>(Comparator.comparing(RoomId::value));
           List<Future<?>> cleanups = new ArrayList<>();
@@ -169,7 +173,7 @@ public final class RedisPresenceStore implements PresenceStore {
             if (RoomId.isValid(roomId)) {
               byRoom.computeIfAbsent(new RoomId(roomId), r -> new ArrayList<>()).add(new ClientId(text.substring(separator + 1)));
             } else {
-              cleanups.add(call(op, subject, Request.cmd(Command.SREM).arg(nodeMemberships(nodeId)).arg(text)).otherwiseEmpty());
+              cleanups.add(call(op, subject, Request.cmd(Command.SREM).arg(keyspace.nodeMemberships(nodeId)).arg(text)).otherwiseEmpty());
             }
           }
           return Future.all(cleanups)
@@ -202,9 +206,9 @@ public final class RedisPresenceStore implements PresenceStore {
     others.sort(BY_JOIN_TIME);
     String subject = subject(room);
     Future<?> roomIndexed = indexedByScript ? Future.succeededFuture()
-        : call(op, subject, Request.cmd(Command.ZADD).arg(ROOMS).arg(0).arg(room.value()));
+        : call(op, subject, Request.cmd(Command.ZADD).arg(keyspace.rooms()).arg(0).arg(room.value()));
     Future<?> nodeIndexed = indexedByScript ? Future.succeededFuture()
-        : call(op, subject, Request.cmd(Command.SADD).arg(nodeMemberships(member.nodeId()))
+        : call(op, subject, Request.cmd(Command.SADD).arg(keyspace.nodeMemberships(member.nodeId()))
             .arg(membershipEntry(room, member.clientId())));
     String previousNode = previous.isEmpty() ? null : nodeOf(previous);
     Future<Void> movedOut = previousNode == null || previousNode.equals(member.nodeId())
@@ -231,7 +235,7 @@ public final class RedisPresenceStore implements PresenceStore {
   /** Runs leave.lua; {@code requiredNode} null removes the member whichever node holds it. */
   private Future<Boolean> leave(String op, RoomId room, ClientId client, String requiredNode, OutboxEvents events) {
     List<String> args = requiredNode == null ? List.of(client.value()) : List.of(client.value(), requiredNode);
-    Future<Response> script = LEAVE.run(redis, outbox.scriptKeys(List.of(roomMembers(room)), events), outbox.scriptArgs(args, events));
+    Future<Response> script = LEAVE.run(redis, outbox.scriptKeys(List.of(keyspace.roomMembers(room)), events), outbox.scriptArgs(args, events));
     Future<Boolean> unindexed = script.compose(reply -> {
       String removed = reply.get(0).toString();
       if (removed.isEmpty()) {
@@ -251,7 +255,7 @@ public final class RedisPresenceStore implements PresenceStore {
   /** Pages the room index, skipping (and removing) rooms that have no members any more. */
   private Future<List<RoomId>> roomsPage(String after, int limit, List<RoomId> found) {
     int wanted = limit - found.size();
-    Request range = Request.cmd(Command.ZRANGEBYLEX).arg(ROOMS).arg(after == null ? "-" : "(" + after).arg("+")
+    Request range = Request.cmd(Command.ZRANGEBYLEX).arg(keyspace.rooms()).arg(after == null ? "-" : "(" + after).arg("+")
         .arg("LIMIT").arg(0).arg(wanted);
     return call("rooms", "index", range).compose(ids -> {
       List<RoomId> candidates = new ArrayList<>(ids.size());
@@ -276,7 +280,7 @@ public final class RedisPresenceStore implements PresenceStore {
 
   /** True if the indexed room has members; else removes it from the index (ignoring failures) and answers false. */
   private Future<Boolean> roomStillHasMembers(RoomId room) {
-    return call("rooms", subject(room), Request.cmd(Command.EXISTS).arg(roomMembers(room)))
+    return call("rooms", subject(room), Request.cmd(Command.EXISTS).arg(keyspace.roomMembers(room)))
         .compose(exists -> exists.toLong() > 0
             ? Future.succeededFuture(true)
             : unindexRoom("rooms", room).otherwiseEmpty().map(false));
@@ -285,7 +289,7 @@ public final class RedisPresenceStore implements PresenceStore {
   /** The room's members that the node's index names, still on that node; stale entries are removed. */
   private Future<List<NodeMembership>> membershipsIn(String op, String nodeId, RoomId room, List<ClientId> clients) {
     clients.sort(Comparator.comparing(ClientId::value));
-    Request hmget = Request.cmd(Command.HMGET).arg(roomMembers(room));
+    Request hmget = Request.cmd(Command.HMGET).arg(keyspace.roomMembers(room));
     clients.forEach(client -> hmget.arg(client.value()));
     return call(op, subject(room), hmget).compose(values -> {
       List<NodeMembership> held = new ArrayList<>(clients.size());
@@ -309,10 +313,10 @@ public final class RedisPresenceStore implements PresenceStore {
    */
   private Future<Void> unindexRoom(String op, RoomId room) {
     String subject = subject(room);
-    return call(op, subject, Request.cmd(Command.ZREM).arg(ROOMS).arg(room.value()))
-        .compose(removed -> call(op, subject, Request.cmd(Command.EXISTS).arg(roomMembers(room))))
+    return call(op, subject, Request.cmd(Command.ZREM).arg(keyspace.rooms()).arg(room.value()))
+        .compose(removed -> call(op, subject, Request.cmd(Command.EXISTS).arg(keyspace.roomMembers(room))))
         .compose(exists -> exists.toLong() > 0
-            ? call(op, subject, Request.cmd(Command.ZADD).arg(ROOMS).arg(0).arg(room.value()))
+            ? call(op, subject, Request.cmd(Command.ZADD).arg(keyspace.rooms()).arg(0).arg(room.value()))
             : Future.succeededFuture())
         .mapEmpty();
   }
@@ -321,10 +325,10 @@ public final class RedisPresenceStore implements PresenceStore {
   private Future<Void> unindexMember(String op, RoomId room, ClientId client, String nodeId) {
     String subject = subject(room);
     String entry = membershipEntry(room, client);
-    return call(op, subject, Request.cmd(Command.SREM).arg(nodeMemberships(nodeId)).arg(entry))
-        .compose(removed -> call(op, subject, Request.cmd(Command.HGET).arg(roomMembers(room)).arg(client.value())))
+    return call(op, subject, Request.cmd(Command.SREM).arg(keyspace.nodeMemberships(nodeId)).arg(entry))
+        .compose(removed -> call(op, subject, Request.cmd(Command.HGET).arg(keyspace.roomMembers(room)).arg(client.value())))
         .compose(json -> json != null && nodeId.equals(nodeOf(json.toString()))
-            ? call(op, subject, Request.cmd(Command.SADD).arg(nodeMemberships(nodeId)).arg(entry))
+            ? call(op, subject, Request.cmd(Command.SADD).arg(keyspace.nodeMemberships(nodeId)).arg(entry))
             : Future.succeededFuture())
         .mapEmpty();
   }

@@ -1,5 +1,6 @@
 package io.signalmesh.webhook;
 
+import io.signalmesh.presence.RedisPresenceKeys;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -18,12 +19,17 @@ import java.util.Map;
  *
  * @param url the URL as configured (already validated by the config)
  * @param label {@code https://host:port}, with {@code #n} (its position among the URLs) when two share it
- * @param streamKey {@code signalmesh:webhooks:{<first 16 hex of sha256(url)>}}
+ * @param streamKey {@code <prefix>webhooks:{<first 16 hex of sha256(url)>}}, the prefix {@code signalmesh:} by default
  */
 public record Receiver(String url, String label, String streamKey) {
 
-  /** The receivers of the configured URLs, in order. */
+  /** The receivers of the configured URLs, in order, with their streams under the default key prefix. */
   public static List<Receiver> of(List<String> urls) {
+    return of(urls, RedisPresenceKeys.DEFAULT);
+  }
+
+  /** The receivers of the configured URLs, in order, with their streams under {@code keys}'s prefix. */
+  public static List<Receiver> of(List<String> urls, RedisPresenceKeys keys) {
     List<String> origins = urls.stream().map(Receiver::origin).toList();
     Map<String, Integer> counts = new HashMap<>();
     origins.forEach(origin -> counts.merge(origin, 1, Integer::sum));
@@ -32,7 +38,7 @@ public record Receiver(String url, String label, String streamKey) {
       String origin = origins.get(i);
       String label = counts.get(origin) > 1 ? origin + "#" + (i + 1) : origin;
       String url = urls.get(i).strip();
-      receivers.add(new Receiver(url, label, "signalmesh:webhooks:{" + sha256(url).substring(0, 16) + "}"));
+      receivers.add(new Receiver(url, label, keys.webhookStream(sha256(url).substring(0, 16))));
     }
     return receivers;
   }

@@ -2,6 +2,7 @@ package io.signalmesh.webhook;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.signalmesh.config.WebhookConfig;
+import io.signalmesh.presence.RedisPresenceKeys;
 import java.time.Clock;
 import java.util.List;
 
@@ -25,11 +26,12 @@ public final class Webhooks {
     this.policy = policy;
   }
 
-  public static Webhooks from(WebhookConfig config) {
+  /** @param keys where the outbox streams go when presence is in Redis */
+  public static Webhooks from(WebhookConfig config, RedisPresenceKeys keys) {
     if (!config.enabled()) {
       return new Webhooks(List.of(), null, RetryPolicy.standard(config.timeout()));
     }
-    return new Webhooks(Receiver.of(config.urls()), new WebhookSignature(config.secret()),
+    return new Webhooks(Receiver.of(config.urls(), keys), new WebhookSignature(config.secret()),
         RetryPolicy.standard(config.timeout()));
   }
 

@@ -8,7 +8,10 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.signalmesh.cli.ServeCommand;
+import io.signalmesh.cluster.NodeLiveness;
 import io.signalmesh.config.ServerConfig;
+import io.signalmesh.testsupport.RedisServer;
+import io.signalmesh.testsupport.Wait;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.util.List;
@@ -20,8 +23,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code --warm-up-joins}: real clients join rooms on a real private node, which then stops; its
- * sessions and joins are not logged as if they were the node's, and a warm-up that cannot run
- * does not keep the node from starting.
+ * sessions and joins are not logged as if they were the node's, with Redis presence they go
+ * through that Redis and leave nothing in it, and a warm-up that cannot run does not keep the
+ * node from starting.
  */
 @Timeout(120)
 class NodeRehearsalTest {
@@ -43,7 +47,7 @@ class NodeRehearsalTest {
 
   @Test
   void aWarmUpJoinsAsManyAsAskedInRoomsOfTwoAndLogsOnlyThatItRan() {
-    NodeRehearsal.Result result = new NodeRehearsal(rehearsal()).run(601);
+    NodeRehearsal.Result result = new NodeRehearsal(NodeRehearsalTest::rehearsal).run(601);
 
     assertThat(result.joins()).as("601 rounded up to whole rooms of two").isEqualTo(602);
     assertThat(messages(Level.INFO)).as("what the warm-up logs at INFO")
@@ -59,8 +63,25 @@ class NodeRehearsalTest {
   }
 
   @Test
+  void aWarmUpOfARedisNodeJoinsThroughThatRedisAndLeavesNoKeyBehind() {
+    try (RedisServer redis = new RedisServer().start()) {
+      ServerConfig privateNode = ServeCommand.rehearsalConfig(
+          ServeCommand.parse(variable -> null, "--event-loops", "1", "--redis", redis.url()));
+
+      NodeRehearsal.Result result = new NodeRehearsal(() -> privateNode).run(200);
+
+      assertThat(result.joins()).isEqualTo(200);
+      assertThat(redis.calls("evalsha")).as("join and leave scripts run").isGreaterThanOrEqualTo(400);
+      assertThat(redis.keys("*")).as("left right after: at most the private node's liveness, which expires")
+          .isSubsetOf(privateNode.redisKeyPrefix() + "node:{warm-up}:alive");
+      Wait.until("the private node's liveness key to expire", NodeLiveness.TTL.plusSeconds(5),
+          () -> redis.keys("*").isEmpty());
+    }
+  }
+
+  @Test
   void anEventLoggedAfterTheWarmUpIsWrittenAgain() {
-    new NodeRehearsal(rehearsal()).run(2);
+    new NodeRehearsal(NodeRehearsalTest::rehearsal).run(2);
 
     LoggerFactory.getLogger("io.signalmesh.session.SessionLifecycle").info("after the warm-up");
 
@@ -73,7 +94,7 @@ class NodeRehearsalTest {
       ServerConfig onTakenPort = ServeCommand.parse(variable -> null, "--host", "127.0.0.1", "--port",
           Integer.toString(taken.getLocalPort()), "--management-port", "0");
 
-      NodeRehearsal.Result result = new NodeRehearsal(onTakenPort).run(100);
+      NodeRehearsal.Result result = new NodeRehearsal(() -> onTakenPort).run(100);
 
       assertThat(result.joins()).isZero();
       assertThat(messages(Level.WARN)).contains("warm-up cut short; serving anyway");

@@ -53,6 +53,10 @@ class ServeCommandTest {
         Arguments.of("--redis", List.of("--redis", " ")),
         Arguments.of("--redis-timeout", List.of("--redis-timeout", "0")),
         Arguments.of("--redis-timeout", List.of("--redis-timeout", "soon")),
+        Arguments.of("--redis-key-prefix", List.of("--redis-key-prefix", "")),
+        Arguments.of("--redis-key-prefix", List.of("--redis-key-prefix", "mesh{1}:")),
+        Arguments.of("--redis-key-prefix", List.of("--redis-key-prefix", "two words")),
+        Arguments.of("--redis-key-prefix", List.of("--redis-key-prefix", "x".repeat(129))),
         Arguments.of("--admin-key", List.of("--admin-key", "short")),
         Arguments.of("--token-secret", List.of("--token-secret", "shorter-than-32-bytes")),
         Arguments.of("--turn-secret", List.of("--turn-urls", "turn:turn.example.org")),
@@ -198,7 +202,7 @@ class ServeCommandTest {
   }
 
   @Test
-  void theWarmUpNodeIsPrivateAloneInMemoryAndHasTheNodesLoopsAndMessageLimit() {
+  void theWarmUpNodeIsPrivateAloneAndHasTheNodesLoopsAndMessageLimit() {
     ServerConfig real = ServeCommand.parse(NO_ENV, "--host", "0.0.0.0", "--port", "8080", "--event-loops", "3",
         "--max-message-bytes", "30000", "--redis", "redis://127.0.0.1:6379", "--cluster", "--token-secret",
         "a-secret-of-at-least-thirty-two-bytes!", "--webhook-url", "http://127.0.0.1:9/hook", "--webhook-secret",
@@ -211,12 +215,38 @@ class ServeCommandTest {
     assertThat(rehearsal.managementHost()).isEqualTo("127.0.0.1");
     assertThat(rehearsal.managementPort()).isZero();
     assertThat(rehearsal.cluster().enabled()).isFalse();
-    assertThat(rehearsal.redisUrl()).isNull();
     assertThat(rehearsal.tokenSecret()).isNull();
     assertThat(rehearsal.webhooks().urls()).isEmpty();
     assertThat(rehearsal.signalingEventLoops()).isEqualTo(3);
     assertThat(rehearsal.limits().maxMessageBytes()).isEqualTo(30_000);
     assertThat(rehearsal.warmUpJoins()).isZero();
+  }
+
+  @Test
+  void theWarmUpOfAnInMemoryNodeIsInMemory() {
+    assertThat(ServeCommand.rehearsalConfig(ServeCommand.parse(NO_ENV)).redisUrl()).isNull();
+  }
+
+  @Test
+  void theWarmUpOfARedisNodeUsesItsRedisUnderAPrefixOfItsOwnThatDiffersFromRunToRun() {
+    ServerConfig real = ServeCommand.parse(NO_ENV, "--redis", "redis://127.0.0.1:6379", "--redis-timeout", "1500ms",
+        "--redis-key-prefix", "prod:");
+
+    ServerConfig first = ServeCommand.rehearsalConfig(real);
+    ServerConfig second = ServeCommand.rehearsalConfig(real);
+
+    assertThat(first.redisUrl()).isEqualTo("redis://127.0.0.1:6379");
+    assertThat(first.redisTimeout()).isEqualTo(Duration.ofMillis(1500));
+    assertThat(first.redisKeyPrefix()).matches("prod:warm-up-[0-9a-f]{8}:");
+    assertThat(second.redisKeyPrefix()).as("two nodes starting at once must not share one").isNotEqualTo(first.redisKeyPrefix());
+  }
+
+  @Test
+  void keysInRedisStartWithSignalmeshUnlessARedisKeyPrefixIsGiven() {
+    assertThat(ServeCommand.parse(NO_ENV).redisKeyPrefix()).isEqualTo("signalmesh:");
+    assertThat(ServeCommand.parse(NO_ENV, "--redis-key-prefix", "staging.signalmesh:").redisKeyPrefix())
+        .isEqualTo("staging.signalmesh:");
+    assertThat(ServeCommand.parse(Map.of("SIGNALMESH_REDIS_KEY_PREFIX", "eu-1:")::get).redisKeyPrefix()).isEqualTo("eu-1:");
   }
 
   @Test

@@ -34,7 +34,7 @@ final class OnEveryMaster {
 
   /** Rooms {@code spread-0 .. count - 1}, whose member hashes land on every master. */
   static List<RoomId> rooms(RedisClusterServers cluster, int count) {
-    return names(cluster, "spread-", count, room -> RedisPresenceKeys.roomMembers(new RoomId(room))).stream()
+    return names(cluster, "spread-", count, room -> RedisPresenceKeys.DEFAULT.roomMembers(new RoomId(room))).stream()
         .map(RoomId::new).toList();
   }
 }

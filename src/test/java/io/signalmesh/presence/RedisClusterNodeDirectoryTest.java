@@ -49,7 +49,7 @@ class RedisClusterNodeDirectoryTest {
   }
 
   private static List<String> nodesOnEveryMaster() {
-    return onEveryMaster("node-", 12, node -> RedisPresenceKeys.nodeKey(node, "alive"));
+    return onEveryMaster("node-", 12, node -> RedisPresenceKeys.DEFAULT.nodeKey(node, "alive"));
   }
 
   @Test
@@ -80,7 +80,7 @@ class RedisClusterNodeDirectoryTest {
         doomed.add(nodes.get(i));
       }
     }
-    assertThat(doomed).extracting(node -> cluster().ownerOf(RedisPresenceKeys.nodeKey(node, "alive")))
+    assertThat(doomed).extracting(node -> cluster().ownerOf(RedisPresenceKeys.DEFAULT.nodeKey(node, "alive")))
         .as("masters of the dying nodes").hasSizeGreaterThan(1);
 
     Wait.until("the short heartbeats to expire", Duration.ofSeconds(5),
@@ -99,7 +99,7 @@ class RedisClusterNodeDirectoryTest {
   @Test
   void sessionRecordsOnEveryMasterAreFoundByTokenAndForgottenWithTheirNode() {
     // session keys are tagged by the token's hash, not by the node: a node's records span masters
-    List<String> tokens = onEveryMaster("token-", 12, token -> RedisPresenceKeys.session(sha256(token)));
+    List<String> tokens = onEveryMaster("token-", 12, token -> RedisPresenceKeys.DEFAULT.session(sha256(token)));
     await(directory.heartbeat("dead", Duration.ofMillis(50)));
     for (String token : tokens) {
       await(directory.saveSession(token, record("client-" + token, "dead")));
@@ -122,7 +122,7 @@ class RedisClusterNodeDirectoryTest {
 
   @Test
   void parkedFramesOfClientsOnEveryMasterComeBackInOrderAndEachInboxIsBounded() {
-    List<String> clients = onEveryMaster("client-", 12, client -> RedisPresenceKeys.inbox(new ClientId(client)));
+    List<String> clients = onEveryMaster("client-", 12, client -> RedisPresenceKeys.DEFAULT.inbox(new ClientId(client)));
     for (String client : clients) {
       ClientId id = new ClientId(client);
       assertThat(await(directory.offerInbox(id, client + "/1", 2, LONG))).isTrue();

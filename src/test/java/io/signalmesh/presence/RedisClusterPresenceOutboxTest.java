@@ -34,7 +34,7 @@ class RedisClusterPresenceOutboxTest extends PresenceOutboxContract {
 
   @BeforeAll
   static void pickStreams() {
-    streams = streamsAwayFrom(cluster().ownerOf(RedisPresenceKeys.roomMembers(ROOM)));
+    streams = streamsAwayFrom(cluster().ownerOf(RedisPresenceKeys.DEFAULT.roomMembers(ROOM)));
   }
 
   private static RedisClusterServers cluster() {
@@ -127,10 +127,10 @@ class RedisClusterPresenceOutboxTest extends PresenceOutboxContract {
    */
   @Test
   void aJoinAppliedWhileTheRoomIndexFailedStillStartsTheRoomItsLeaveFinishes() {
-    assertThat(cluster().command("SET", RedisPresenceKeys.ROOMS, "not a sorted set")).isEqualTo("OK");
+    assertThat(cluster().command("SET", RedisPresenceKeys.DEFAULT.rooms(), "not a sorted set")).isEqualTo("OK");
     assertThatThrownBy(() -> join("alice", NODE_A)).isInstanceOf(PresenceUnavailableException.class)
         .hasMessageContaining("WRONGTYPE");
-    assertThat(cluster().command("DEL", RedisPresenceKeys.ROOMS)).isEqualTo("1");
+    assertThat(cluster().command("DEL", RedisPresenceKeys.DEFAULT.rooms())).isEqualTo("1");
 
     assertThat(leave("alice")).isTrue();
 

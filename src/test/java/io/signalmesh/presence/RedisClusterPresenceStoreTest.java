@@ -82,7 +82,7 @@ class RedisClusterPresenceStoreTest extends PresenceStoreContract {
 
   @Test
   void aRoomKeepsWorkingWhileAndAfterItsSlotMovesToAnotherMaster() {
-    String key = RedisPresenceKeys.roomMembers(ROOM);
+    String key = RedisPresenceKeys.DEFAULT.roomMembers(ROOM);
     int slot = cluster().keySlot(key);
     RedisProcess source = cluster().ownerOfSlot(slot);
     RedisProcess target = cluster().masters().stream().filter(m -> m != source).findFirst().orElseThrow();

@@ -131,10 +131,10 @@ class RedisPresenceStoreTest extends PresenceStoreContract {
   void roomsSkipsAndForgetsAnIndexedRoomWhoseMembersAreGone() {
     joined(new RoomId("gone"), member("alice", NODE_A));
     joined(new RoomId("kept"), member("bob", NODE_A));
-    redis.command("DEL", RedisPresenceKeys.roomMembers(new RoomId("gone")));
+    redis.command("DEL", RedisPresenceKeys.DEFAULT.roomMembers(new RoomId("gone")));
 
     assertThat(await(store.rooms(null, 10))).extracting(RoomId::value).containsExactly("kept");
-    assertThat(redis.command("ZSCORE", RedisPresenceKeys.ROOMS, "gone")).isNull();
+    assertThat(redis.command("ZSCORE", RedisPresenceKeys.DEFAULT.rooms(), "gone")).isNull();
   }
 
   @Test
@@ -142,8 +142,8 @@ class RedisPresenceStoreTest extends PresenceStoreContract {
     for (String id : List.of("a", "b", "c", "d")) {
       joined(new RoomId(id), member("alice", NODE_A));
     }
-    redis.command("DEL", RedisPresenceKeys.roomMembers(new RoomId("b")));
-    redis.command("DEL", RedisPresenceKeys.roomMembers(new RoomId("c")));
+    redis.command("DEL", RedisPresenceKeys.DEFAULT.roomMembers(new RoomId("b")));
+    redis.command("DEL", RedisPresenceKeys.DEFAULT.roomMembers(new RoomId("c")));
 
     assertThat(await(store.rooms(null, 2))).extracting(RoomId::value).containsExactly("a", "d");
   }
@@ -153,9 +153,9 @@ class RedisPresenceStoreTest extends PresenceStoreContract {
     Member bob = member("bob", NODE_A);
     joined(ROOM, member("alice", NODE_A));
     joined(ROOM, bob);
-    redis.command("HDEL", RedisPresenceKeys.roomMembers(ROOM), "alice");
+    redis.command("HDEL", RedisPresenceKeys.DEFAULT.roomMembers(ROOM), "alice");
 
     assertThat(await(store.membershipsOfNode(NODE_A))).containsExactly(new NodeMembership(ROOM, bob));
-    assertThat(redis.command("SISMEMBER", RedisPresenceKeys.nodeMemberships(NODE_A), "room-1|alice")).isEqualTo("0");
+    assertThat(redis.command("SISMEMBER", RedisPresenceKeys.DEFAULT.nodeMemberships(NODE_A), "room-1|alice")).isEqualTo("0");
   }
 }
