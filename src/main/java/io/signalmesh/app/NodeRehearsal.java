@@ -62,10 +62,12 @@ public final class NodeRehearsal {
       SignalmeshNode node = Harness.await(SignalmeshNode.start(config.get()), TIMEOUT);
       try (Harness harness = Harness.start(settings(node.port()), 2 * IN_FLIGHT)) {
         int calls = (joins + 1) / 2;
-        int succeeded = Harness.await(calls(harness, calls), TIMEOUT.multipliedBy(1 + calls / 1_000));
-        done = 2 * succeeded;
-        if (succeeded < calls) {
-          throw new IllegalStateException((calls - succeeded) + " of " + calls + " warm-up calls failed");
+        Calls made = Harness.await(calls(harness, calls), TIMEOUT.multipliedBy(1 + calls / 1_000));
+        done = 2 * made.succeeded();
+        if (made.firstFailure() != null) {
+          throw new IllegalStateException("a warm-up call failed at " + made.firstFailure() + " (error replies: "
+              + harness.errors().toJson().encode() + "); no call was started after it: " + made.succeeded()
+              + " succeeded of the " + made.started() + " started (" + calls + " asked)");
         }
       } finally {
         Harness.await(node.drainForgetAndStop(), TIMEOUT);
@@ -78,22 +80,30 @@ public final class NodeRehearsal {
     return result;
   }
 
-  /** Runs {@code calls} calls, {@link #IN_FLIGHT} at a time; completes with how many succeeded. */
-  private static Future<Integer> calls(Harness harness, int calls) {
+  /** How many calls started and succeeded, and the stage at which the first one failed (null if none did). */
+  private record Calls(int started, int succeeded, String firstFailure) {}
+
+  /** Runs {@code calls} calls, {@link #IN_FLIGHT} at a time. */
+  private static Future<Calls> calls(Harness harness, int calls) {
     return new ClosedLoop(harness, calls).start();
   }
 
-  /** A new call as each one ends, until the count is made: its counters are only touched on one loop. */
+  /**
+   * A new call as each one ends, until the count is made or a call fails: a failure (the private
+   * node's Redis is away, say) would only repeat, and each would hold the node's start up for a
+   * call's timeout. Its counters are only touched on one loop.
+   */
   private static final class ClosedLoop {
     private final Harness harness;
     private final int calls;
     private final String sdp = CallSetup.sdp(SDP_BYTES);
     private final String rooms = Harness.roomPrefix("warm-up");
     private final Context loop;
-    private final Promise<Integer> result = Promise.promise();
+    private final Promise<Calls> result = Promise.promise();
     private int started;
     private int finished;
     private int succeeded;
+    private String firstFailure;
 
     ClosedLoop(Harness harness, int calls) {
       this.harness = harness;
@@ -101,7 +111,7 @@ public final class NodeRehearsal {
       this.loop = harness.loop(0);
     }
 
-    Future<Integer> start() {
+    Future<Calls> start() {
       loop.runOnContext(v -> {
         for (int i = 0; i < Math.min(IN_FLIGHT, calls); i++) {
           next();
@@ -113,18 +123,21 @@ public final class NodeRehearsal {
     private void next() {
       int index = started++;
       new CallSetup(harness, index, rooms + index, CANDIDATES, sdp, false).run(TIMEOUT)
-          .onComplete(outcome -> loop.runOnContext(v -> ended(outcome.succeeded() && outcome.result().failedStage() == null)));
+          .onComplete(outcome -> loop.runOnContext(v -> ended(outcome.succeeded() ? outcome.result().failedStage() : "run")));
     }
 
-    private void ended(boolean ok) {
+    /** @param failedStage where the call failed, null if it succeeded */
+    private void ended(String failedStage) {
       finished++;
-      if (ok) {
+      if (failedStage == null) {
         succeeded++;
+      } else if (firstFailure == null) {
+        firstFailure = failedStage;
       }
-      if (started < calls) {
+      if (started < calls && firstFailure == null) {
         next();
-      } else if (finished == calls) {
-        result.complete(succeeded);
+      } else if (finished == started) {
+        result.complete(new Calls(started, succeeded, firstFailure));
       }
     }
   }

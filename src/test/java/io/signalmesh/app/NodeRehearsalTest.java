@@ -80,6 +80,25 @@ class NodeRehearsalTest {
   }
 
   @Test
+  void aWarmUpWhoseRedisIsAwayStopsAtItsFirstFailedCallsAndTheNodeStartsAnyway() throws Exception {
+    int nobodyListens;
+    try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      nobodyListens = free.getLocalPort();
+    }
+    ServerConfig privateNode = ServeCommand.rehearsalConfig(ServeCommand.parse(variable -> null, "--event-loops", "1",
+        "--redis", "redis://127.0.0.1:" + nobodyListens));
+
+    NodeRehearsal.Result result = new NodeRehearsal(() -> privateNode).run(100_000);
+
+    assertThat(result.joins()).isZero();
+    ILoggingEvent cutShort = log.list.stream()
+        .filter(event -> event.getMessage().equals("warm-up cut short; serving anyway")).findFirst().orElseThrow();
+    assertThat(cutShort.getThrowableProxy().getMessage()).as("why, and that no call was started after it")
+        .startsWith("a warm-up call failed at join").contains("unavailable")
+        .endsWith("0 succeeded of the 200 started (50000 asked)");
+  }
+
+  @Test
   void anEventLoggedAfterTheWarmUpIsWrittenAgain() {
     new NodeRehearsal(NodeRehearsalTest::rehearsal).run(2);
 
