@@ -7,15 +7,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.signalmesh.presence.NodeDirectory.SessionRecord;
 import io.signalmesh.session.ClientId;
 import io.signalmesh.session.RoomId;
+import io.signalmesh.testsupport.RedisExtension;
 import io.signalmesh.testsupport.RedisServer;
 import io.signalmesh.webhook.Receiver;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code --redis-key-prefix}: meshes that share one Redis database under prefixes of their own do
@@ -23,23 +22,10 @@ import org.junit.jupiter.api.Test;
  */
 class RedisKeyPrefixTest {
 
-  private Vertx vertx;
-  private RedisServer redis;
-  private RedisCalls calls;
+  @RegisterExtension
+  static final RedisExtension<RedisServer> REDIS = RedisExtension.standalone();
 
-  @BeforeEach
-  void start() {
-    vertx = Vertx.vertx();
-    redis = new RedisServer().start();
-    calls = new RedisCalls(vertx, RedisUrl.parse(redis.url()), Duration.ofSeconds(2));
-  }
-
-  @AfterEach
-  void stop() {
-    await(calls.close());
-    redis.close();
-    await(vertx.close());
-  }
+  private final RedisCalls calls = REDIS.emptyCalls();
 
   @Test
   void meshesUnderTheirOwnPrefixesSeeOnlyTheirOwnRoomsMembersAndNodes() {
@@ -71,7 +57,7 @@ class RedisKeyPrefixTest {
         new SessionRecord(new ClientId("alice"), "n1", List.of(new RoomId("standup")), null)));
     await(tenant.directory.offerInbox(new ClientId("alice"), "{\"type\":\"chat\"}", 10, Duration.ofSeconds(30)));
 
-    List<String> keys = redis.keys("*");
+    List<String> keys = REDIS.deployment().keys("*");
     assertThat(keys).hasSizeGreaterThanOrEqualTo(8)
         // the deadlines' hash tag is the node set's name, so it opens with a brace
         .allSatisfy(key -> assertThat(key).matches("\\{?tenant-7:.*"));
