@@ -141,7 +141,7 @@ thread_cpu() {
     END { printf "%d %d %d %d\n", c2 * 1000 / hz, c1 * 1000 / hz, loops * 1000 / hz, rest * 1000 / hz }
   ' /proc/"$1"/task/*/stat 2>/dev/null
 }
-redis_cpu_ms() { awk '{print ($14 + $15) * 10}' "/proc/$REDIS_PID/stat"; }
+redis_cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{print int(($14 + $15) * 1000 / hz)}' "/proc/$REDIS_PID/stat"; }
 redis_commands() { redis-cli -p "$RPORT" info commandstats | grep -o 'calls=[0-9]*' | cut -d= -f2 | awk '{s+=$1} END {print s+0}'; }
 join() { # $1 output name, rest: bench join flags
   local name=$1; shift

@@ -4,6 +4,7 @@ import io.signalmesh.app.SignalmeshNode;
 import io.signalmesh.cli.ServeCommand;
 import io.signalmesh.config.ServerConfig;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -30,7 +31,7 @@ public final class TestNode implements AutoCloseable {
    */
   public static TestNode start(String... flags) {
     List<String> args = new ArrayList<>(List.of("--host", "127.0.0.1", "--port", "0", "--management-port", "0"));
-    if (!List.of(flags).contains("--event-loops")) {
+    if (Arrays.stream(flags).noneMatch(flag -> flag.equals("--event-loops") || flag.startsWith("--event-loops="))) {
       args.addAll(List.of("--event-loops", "2"));
     }
     args.addAll(List.of(flags));
