@@ -9,6 +9,7 @@ import io.signalmesh.config.ServerConfig;
 import io.signalmesh.config.SessionLimits;
 import io.signalmesh.config.WebhookConfig;
 import io.signalmesh.logging.LogSetup;
+import io.signalmesh.presence.RedisPresenceKeys;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -62,7 +63,7 @@ public final class ServeCommand implements Callable<Integer> {
   String redis;
   @Option(names = "--redis-timeout", defaultValue = "2s", converter = DurationConverter.class, description = "Timeout of each Redis command (default: ${DEFAULT-VALUE})")
   Duration redisTimeout;
-  @Option(names = "--redis-key-prefix", defaultValue = "signalmesh:", description = "What every key in Redis starts with, so that several meshes can share one Redis database (default: ${DEFAULT-VALUE})")
+  @Option(names = "--redis-key-prefix", defaultValue = RedisPresenceKeys.DEFAULT_PREFIX, description = "What every key in Redis starts with, so that several meshes can share one Redis database (default: ${DEFAULT-VALUE})")
   String redisKeyPrefix;
 
   @Option(names = "--admin-key", description = "Bearer key for the admin REST API")

@@ -47,7 +47,7 @@ import io.signalmesh.session.RoomId;
  */
 public final class RedisPresenceKeys {
 
-  /** The prefix of {@code --redis-key-prefix}'s default. */
+  /** {@code --redis-key-prefix}'s default. */
   public static final String DEFAULT_PREFIX = "signalmesh:";
   /** The keys under {@link #DEFAULT_PREFIX}. */
   public static final RedisPresenceKeys DEFAULT = new RedisPresenceKeys(DEFAULT_PREFIX);
@@ -72,11 +72,6 @@ public final class RedisPresenceKeys {
     this.rooms = prefix + "rooms";
     this.nodes = prefix + "nodes";
     this.nodeDeadlines = "{" + nodes + "}:deadlines";
-  }
-
-  /** What every key starts with (the deadlines ZSET: after its opening brace). */
-  public String prefix() {
-    return prefix;
   }
 
   /** ZSET of the ids of rooms with members (score 0, lexicographic order). */
