@@ -26,6 +26,9 @@ import org.slf4j.LoggerFactory;
  * joins at about half the rate of a warm one. Calls rather than bursts of joins: in a burst all
  * clients connect, then all join, then all close, and each phase undid part of what the compiler
  * had made of the one before (docs/benchmarks.md, "A fresh node's first join burst, five rounds").
+ * With Redis presence the private node joins through that Redis, under a key prefix of its own
+ * ({@code ServeCommand.rehearsalConfig}), so the Redis client and the presence scripts' calls are
+ * compiled too, and removes what it wrote there before it stops.
  */
 public final class NodeRehearsal {
 
