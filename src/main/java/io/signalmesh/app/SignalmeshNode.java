@@ -355,11 +355,8 @@ public final class SignalmeshNode {
 
   private Future<Void> forgetPresence() {
     String nodeId = nodeId();
-    PresenceStore presence = parts.presence();
-    return presence.membershipsOfNode(nodeId)
-        .compose(held -> Future.all(held.stream()
-            .map(membership -> presence.leaveIfOnNode(membership.room(), membership.member().clientId(), nodeId)).toList()))
-        .compose(left -> parts.directory().forgetNode(nodeId))
+    return parts.reaper().removeMembers(nodeId)
+        .compose(removed -> parts.directory().forgetNode(nodeId))
         .onFailure(e -> LOG.atWarn().addKeyValue("node", nodeId).setCause(e).log("could not forget the node's presence"));
   }
 

@@ -147,15 +147,24 @@ public final class NodeReaper {
       if (!won) {
         return Future.succeededFuture(0);
       }
-      return presence.membershipsOfNode(dead)
-          .compose(held -> removeAll(dead, held))
-          .compose(removed -> announce(removed).map(removed.size()))
+      return removeMembers(dead)
           .onSuccess(metrics::reaped)
           .compose(count -> directory.forgetNode(dead).map(count))
           .onSuccess(count -> LOG.atWarn().addKeyValue("deadNode", dead).addKeyValue("members", count)
               .log("reaped dead node"));
     }).onFailure(e -> LOG.atWarn().addKeyValue("deadNode", dead).addKeyValue("error", e.getMessage())
         .log("reaping failed; will retry"));
+  }
+
+  /**
+   * Takes every member {@code node} holds out of its rooms and tells the members that remain;
+   * completes with how many were removed. The node's own place among the nodes stays (see
+   * {@link NodeDirectory#forgetNode}).
+   */
+  public Future<Integer> removeMembers(String node) {
+    return presence.membershipsOfNode(node)
+        .compose(held -> removeAll(node, held))
+        .compose(removed -> announce(removed).map(removed.size()));
   }
 
   private Future<List<NodeMembership>> removeAll(String dead, List<NodeMembership> held) {

@@ -8,6 +8,7 @@ import io.signalmesh.auth.RoomToken;
 import io.signalmesh.presence.NodeDirectory.SessionRecord;
 import io.signalmesh.session.ClientId;
 import io.signalmesh.session.RoomId;
+import io.signalmesh.testsupport.CommandStats;
 import io.signalmesh.testsupport.RedisServer;
 import io.signalmesh.testsupport.Wait;
 import io.vertx.core.Vertx;

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.signalmesh.presence.PresenceStore.NodeMembership;
 import io.signalmesh.session.ClientId;
 import io.signalmesh.session.RoomId;
+import io.signalmesh.testsupport.CommandStats;
 import io.signalmesh.testsupport.RedisServer;
 import io.signalmesh.testsupport.Wait;
 import io.vertx.core.Context;

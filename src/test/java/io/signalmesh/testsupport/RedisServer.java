@@ -108,14 +108,6 @@ public final class RedisServer implements RedisDeployment {
     return reply.toString().lines().findFirst().orElse("");
   }
 
-  /** How many times Redis ran {@code command} (lower case, e.g. {@code evalsha}) since it started. */
-  public long calls(String command) {
-    String prefix = "cmdstat_" + command + ":calls=";
-    return process.call("INFO", "commandstats").toString().lines().filter(line -> line.startsWith(prefix))
-        .mapToLong(line -> Long.parseLong(line.substring(prefix.length(), line.indexOf(',', prefix.length()))))
-        .findFirst().orElse(0);
-  }
-
   /** The keys matching {@code pattern} (KEYS: a test's small database only), sorted. */
   public List<String> keys(String pattern) {
     Object reply = process.call("KEYS", pattern);

@@ -1,4 +1,4 @@
-package io.signalmesh.presence;
+package io.signalmesh.testsupport;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -13,21 +13,21 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /** The commands a redis-server ran ({@code INFO commandstats}), to count what an operation costs. */
-final class CommandStats {
+public final class CommandStats {
 
   private final int port;
 
-  CommandStats(int port) {
+  public CommandStats(int port) {
     this.port = port;
   }
 
   /** Starts counting from zero (CONFIG RESETSTAT). */
-  void reset() {
+  public void reset() {
     exchange("*2\r\n$6\r\nCONFIG\r\n$9\r\nRESETSTAT\r\n");
   }
 
   /** Calls per command since the last reset, e.g. {@code evalsha -> 3}; scripts' inner commands included. */
-  Map<String, Long> calls() {
+  public Map<String, Long> calls() {
     String info = exchange("*2\r\n$4\r\nINFO\r\n$12\r\ncommandstats\r\n");
     Map<String, Long> calls = new TreeMap<>();
     for (String line : info.split("\r\n")) {
@@ -43,7 +43,7 @@ final class CommandStats {
   }
 
   /** One field of {@code INFO <section>}, e.g. {@code info("clients", "blocked_clients")}; null if absent. */
-  String info(String section, String field) {
+  public String info(String section, String field) {
     String info = exchange("*2\r\n$4\r\nINFO\r\n$" + section.length() + "\r\n" + section + "\r\n");
     for (String line : info.split("\r\n")) {
       if (line.startsWith(field + ":")) {
