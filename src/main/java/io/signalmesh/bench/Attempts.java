@@ -13,11 +13,25 @@ final class Attempts {
   private final Histogram latency = Report.newHistogram();
   private final Tally failures = new Tally();
   private final LongAdder succeeded = new LongAdder();
+  private long slowestSinceTaken;
 
   void succeeded(long nanos) {
     succeeded.increment();
     synchronized (latency) {
       Report.record(latency, nanos);
+      slowestSinceTaken = Math.max(slowestSinceTaken, nanos);
+    }
+  }
+
+  /**
+   * The slowest success since the last call, in milliseconds (0 if none), for the progress lines:
+   * they show in which second of a run its tail came.
+   */
+  double takeSlowestMillis() {
+    synchronized (latency) {
+      long slowest = slowestSinceTaken;
+      slowestSinceTaken = 0;
+      return slowest / 1e6;
     }
   }
 

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -70,7 +71,8 @@ public final class ChurnScenario {
         : harness.after(Duration.ofNanos(windowStart - System.nanoTime()))
             .map(v -> new ProcessProbe.Sample[] {harness.sampleServer(), self.sample()});
     try (Progress progress = Progress.every(harness.vertx(), common.progress(), "churn", () ->
-        String.format("started=%d completed=%d failed=%d", started.sum(), setups.succeeded(), setups.failures().total()))) {
+        String.format(Locale.ROOT, "started=%d completed=%d failed=%d slowest=%.1fms", started.sum(), setups.succeeded(),
+            setups.failures().total(), Math.max(setups.takeSlowestMillis(), warmupSetups.takeSlowestMillis())))) {
       List<Future<CallSetup.Outcome>> calls = harness.pace(settings.rate(), settings.warmup().plus(settings.duration()), () -> {
         boolean measured = slot[0]++ >= warmupSlots;
         if (inFlight[0] >= common.maxInFlight()) {

@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
@@ -58,7 +59,8 @@ public final class JoinScenario {
       ProcessProbe.Sample before = harness.sampleServer();
       long nanos;
       try (Progress progress = Progress.every(harness.vertx(), common.progress(), "join " + settings.mode(), () ->
-          String.format("joined=%d failed=%d", joins.succeeded(), joins.failures().total()))) {
+          String.format(Locale.ROOT, "joined=%d failed=%d slowest=%.1fms", joins.succeeded(), joins.failures().total(),
+              joins.takeSlowestMillis()))) {
         nanos = settings.mode() == Mode.burst ? burst(clients) : steady(clients);
       }
       ProcessProbe.Sample after = harness.sampleServer();
