@@ -13,6 +13,8 @@
 #                        20 s --warmup, as the generator's JIT shares its one core with its loop
 #       conn-default     19,600 idle WebSockets, permessage-deflate offered (G1 defaults)
 #       conn-newsize     the same with -XX:MaxNewSize=64m (the image's flag)
+#       idle-relay       10,000 idle WebSockets held, then relay 5,000 msgs/s among 200 more clients for
+#                        45 s: what the ping rounds do to the relayed messages' latency
 #       redis-join       own redis-server; a 5,000-client burst on the fresh node, then 2,000 joins/s paced
 #       redis-join-warm  own redis-server; 20 s at 1,000 joins/s, then 2,000/s paced twice, then the burst
 #       churn10m         -XX:MaxNewSize=64m; 60 s at 100/s, then 600 s at 100/s (RSS after each)
@@ -175,6 +177,20 @@ for run in "$@"; do
       start_node "$run" "$jopts"
       $BENCH connections --connections 19600 --connect-rate 2000 --hold 10s --deflate --timeout 30s \
         --url "$URL" --server-pid "$NODE_PID" > "$OUT/$run.json" 2> "$OUT/$run.err"
+      stop_node ;;
+    idle-relay)
+      # the idle connections are held past the relay's end, so that every ping round of its 50 s
+      # falls on 10,200 open connections
+      start_node "$run" ""
+      $BENCH connections --connections 10000 --connect-rate 2000 --hold 70s --url "$URL" \
+        > "$OUT/$run.idle.json" 2> "$OUT/$run.idle.err" &
+      idle=$!
+      for _ in $(seq 1 100); do grep -q 'connections: holding' "$OUT/$run.idle.err" 2>/dev/null && break; sleep 0.2; done
+      $BENCH relay --clients 200 --room-size 2 --rate 5000 --warmup 5s --duration 45s --url "$URL" \
+        --server-pid "$NODE_PID" > "$OUT/$run.json" 2> "$OUT/$run.err"
+      wait "$idle"
+      echo "$run: $(jq -r '"p99 \(.latencyMs.p99) ms, p99.9 \(.latencyMs.p999) ms, max \(.latencyMs.max) ms, lost \(.lost)"' "$OUT/$run.json"); idle connections open after their hold: $(jq -r '.openAfterHold' "$OUT/$run.idle.json") of 10000" \
+        | tee -a "$OUT/runs.txt"
       stop_node ;;
     redis-join)
       start_redis

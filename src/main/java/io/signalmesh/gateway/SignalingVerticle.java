@@ -29,16 +29,15 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.ServerWebSocketHandshake;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.StaticHandler;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
  * The public port: WebSocket signaling on {@code /ws} and {@code /}, and the web app. Several
- * instances share the port, one per event loop; each pings the connections it holds.
+ * instances share the port, one per event loop; each pings the connections it holds, a few at a
+ * time ({@link PingSchedule}).
  */
 public final class SignalingVerticle extends VerticleBase {
 
@@ -56,7 +55,7 @@ public final class SignalingVerticle extends VerticleBase {
   private final ConnectionCounter counter;
   private final AuthThrottle throttle;
   private final ServingGate gate;
-  private final Set<WebSocketConnection> connections = new HashSet<>();
+  private final PingSchedule<WebSocketConnection> pings;
   /**
    * Connections that have not sent a request yet, by remote address, oldest first. One periodic
    * sweep closes those past their deadline, rather than a timer set and cancelled per connection.
@@ -87,6 +86,7 @@ public final class SignalingVerticle extends VerticleBase {
     this.throttle = throttle;
     this.webApp = webApp;
     this.accepting = accepting;
+    this.pings = new PingSchedule<>(limits.pingInterval());
   }
 
   @Override
@@ -101,7 +101,7 @@ public final class SignalingVerticle extends VerticleBase {
           requestArrived(request.remoteAddress());
           router.handle(request);
         });
-    vertx.setPeriodic(limits.pingInterval().toMillis(), id -> connections.forEach(WebSocketConnection::ping));
+    vertx.setPeriodic(PingSchedule.tickMillis(limits.pingInterval()), id -> pings.tick(WebSocketConnection::ping));
     long handshakeMillis = abuse.handshakeTimeout().toMillis();
     // a connection is closed between the timeout and a quarter of it (at most a second) later
     vertx.setPeriodic(Math.max(10, Math.min(1000, handshakeMillis / 4)), id -> closeSilentConnections(System.nanoTime()));
@@ -221,12 +221,12 @@ public final class SignalingVerticle extends VerticleBase {
       connection.refuse(ErrorCode.UNAUTHORIZED, e.getMessage(), CloseCodes.UNAUTHORIZED);
       return;
     }
-    connections.add(connection);
+    pings.add(connection);
     // a resume may take a round trip to another node: hold the client's messages until then
     socket.pause();
     lifecycle.open(connection, resumeToken, grant).onComplete(opened -> {
       if (opened.failed()) {
-        connections.remove(connection);
+        pings.remove(connection);
         connection.refuse(ErrorCode.INTERNAL, "session could not be opened", CloseCodes.GOING_AWAY);
         return;
       }
@@ -240,7 +240,7 @@ public final class SignalingVerticle extends VerticleBase {
       connection.start(
           gate.guard(socket, context, (byte[] utf8) -> messages.handle(session, utf8, joins)),
           () -> {
-            connections.remove(connection);
+            pings.remove(connection);
             lifecycle.closed(session, connection, connection.closedFinally());
           });
       socket.resume();
