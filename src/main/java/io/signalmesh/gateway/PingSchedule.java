@@ -13,8 +13,8 @@ import java.util.function.Consumer;
  * and each tick pings one slot, so every connection is pinged once per interval and each tick
  * pings about as many as the others, however the connections came. Pinging all of a loop's
  * connections in one task, as the loop did before, wrote thousands of pings at once and held up
- * every message behind them: with 10,000 idle connections a relay's p99 went from 12 to 165 ms
- * (docs/benchmarks.md). Confined to one event loop.
+ * every message behind them: next to 10,000 idle connections a relay's p99 was 180-271 ms, and is
+ * 4-6 ms with this schedule (docs/benchmarks.md, "Session 15"). Confined to one event loop.
  *
  * @param <C> the connection
  */
