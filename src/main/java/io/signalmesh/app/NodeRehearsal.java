@@ -61,6 +61,10 @@ public final class NodeRehearsal {
     long start = System.nanoTime();
     int done = 0;
     LOG.atInfo().addKeyValue("joins", joins).log("warm-up: rehearsing joins on a private node before serving");
+    List<String> missing = LateClasses.load();
+    if (!missing.isEmpty()) {
+      LOG.atInfo().addKeyValue("classes", missing).log("warm-up: classes to load before the rehearsal not found");
+    }
     try (AutoCloseable quiet = LogSetup.quiet()) {
       SignalmeshNode node = Harness.await(SignalmeshNode.start(config.get()), TIMEOUT);
       try (Harness harness = Harness.start(settings(node.port()), 2 * IN_FLIGHT)) {
